@@ -1,0 +1,37 @@
+# The two commands: `make run` serves the app, `make test` runs every test.
+PORT ?= 5000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint browser screenshot clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/flask --app bodymap content check
+	$(BIN)/flask --app bodymap run --host 127.0.0.1 --port $(PORT)
+
+browser:
+	@scripts/ensure-chromium
+
+test: $(VENV)/.installed-test browser
+	$(BIN)/ruff check bodymap tests scripts
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check bodymap tests scripts
+	$(BIN)/ruff format --check bodymap tests scripts
+
+screenshot: $(VENV)/.installed-test browser
+	$(BIN)/python scripts/screenshot.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,41 @@
+"""bodymap: a physical-therapy clinic's "Where's your pain?" web app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from bodymap import callback, content, drawing, errors, headers, public
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. Refuses to start when the content file is invalid."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_mapping(
+        CONTENT_PATH=str(content.configured_path()),
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    content.init_app(app)
+    outlines = drawing.load_outlines(app.static_folder)
+    app.context_processor(lambda: {"outlines": outlines, "drawing": drawing})
+    headers.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(callback.bp)
+    return app

@@ -1,0 +1,119 @@
+"""Real-browser fixtures: the app on a loopback port, and the system Chromium driven by Playwright.
+
+Chromium comes from the machine (Debian's `chromium`, or $CHROME_PATH); nothing is downloaded.
+Without it these tests are skipped on a developer's machine and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from bodymap import create_app
+
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    candidates = [os.environ.get("CHROME_PATH"), "/usr/bin/chromium", shutil.which("chromium")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """The app served on 127.0.0.1 from a background thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, create_app({"TESTING": True}), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "Chromium not found: install Debian's 'chromium' or set CHROME_PATH"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class ConsoleLog:
+    """Every console error and uncaught exception a page reports.
+
+    A test that opens an error page on purpose calls `expect_status(url)`: the
+    browser's own note that the document came back 404 is then not an error.
+    """
+
+    def __init__(self):
+        self.errors: list[str] = []
+        self.expected_urls: set[str] = set()
+
+    def expect_status(self, url: str) -> None:
+        self.expected_urls.add(url)
+
+    def _on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource") and message.location.get("url") in self.expected_urls:
+            return
+        self.errors.append(f"{message.text} ({message.location.get('url')})")
+
+    def watch(self, page):
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+
+@pytest.fixture
+def console():
+    return ConsoleLog()
+
+
+def _new_page(browser, console, **context_options):
+    context = browser.new_context(**context_options)
+    context.set_default_timeout(10_000)
+    return context, console.watch(context.new_page())
+
+
+@pytest.fixture
+def page(browser, console):
+    """A desktop-sized page; the test fails if the browser console shows any error."""
+    context, page = _new_page(browser, console, viewport={"width": 1280, "height": 800})
+    yield page
+    context.close()
+    assert console.errors == []
+
+
+@pytest.fixture
+def make_page(browser, console):
+    """Pages with other settings (phone viewport, JavaScript off); console errors fail the test."""
+    contexts = []
+
+    def make(**options):
+        context, page = _new_page(browser, console, **options)
+        contexts.append(context)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert console.errors == []

@@ -1,0 +1,135 @@
+"""The map in a real browser: clicks, keys, history, phones, no JavaScript, accessibility."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+LEFT_KNEE = 'svg[data-view="front"] a[data-region="knee"][data-side="left"]'
+RIGHT_HIP = 'svg[data-view="back"] a[data-region="hip"][data-side="right"]'
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def panel_heading(page):
+    return page.locator("#region-panel h2")
+
+
+def open_region(page, selector, heading):
+    page.click(selector)
+    expect(panel_heading(page)).to_have_text(heading)
+
+
+def test_a_click_swaps_the_panel_without_loading_a_page(page, live_server):
+    page.goto(live_server + "/")
+    page.evaluate("window.loadedOnce = true")
+    open_region(page, LEFT_KNEE, "Left knee")
+    assert page.evaluate("window.loadedOnce") is True, "the page was reloaded"
+    assert page.url == live_server + "/pain/knee?side=left"
+    assert page.title().startswith("Left knee pain")
+    assert page.evaluate("document.activeElement.id") == "panel-heading"
+    assert page.get_attribute(LEFT_KNEE, "aria-current") == "true"
+    assert page.locator("a[aria-current]").count() == 3  # front, back and the list
+
+
+def test_tab_reaches_a_circle_and_enter_opens_it(page, live_server):
+    page.goto(live_server + "/")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('svg[data-view]') !== null"):
+            break
+    focused = page.evaluate("[document.activeElement.dataset.region, document.activeElement.dataset.side]")
+    assert focused == ["neck", "centre"]
+    ring = page.evaluate("getComputedStyle(document.activeElement.querySelector('.spot-ring')).stroke")
+    assert ring not in ("none", "")
+    page.keyboard.press("Enter")
+    expect(panel_heading(page)).to_have_text("Neck")
+    assert page.url == live_server + "/pain/neck"
+
+
+def test_the_back_button_restores_the_previous_region(page, live_server):
+    page.goto(live_server + "/")
+    open_region(page, LEFT_KNEE, "Left knee")
+    open_region(page, RIGHT_HIP, "Right hip")
+    page.go_back()
+    expect(panel_heading(page)).to_have_text("Left knee")
+    assert page.url == live_server + "/pain/knee?side=left"
+    assert page.title().startswith("Left knee pain")
+    page.go_back()
+    expect(panel_heading(page)).to_have_text("Pick where it hurts")
+    assert page.url == live_server + "/"
+
+
+def test_reload_and_a_shared_link_show_the_full_page(page, live_server):
+    page.goto(live_server + "/")
+    open_region(page, RIGHT_HIP, "Right hip")
+    page.reload()
+    assert panel_heading(page).text_content() == "Right hip"
+    assert page.locator("svg[data-view]").count() == 2
+    page.goto(live_server + "/pain/hip/panel?side=right")
+    assert page.url == live_server + "/pain/hip?side=right"
+    assert page.locator("svg[data-view]").count() == 2
+
+
+def test_without_javascript_a_circle_still_opens_its_region(make_page, live_server):
+    page = make_page(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    page.goto(live_server + "/")
+    with page.expect_navigation():
+        page.click(LEFT_KNEE)
+    assert page.url == live_server + "/pain/knee?side=left"
+    assert panel_heading(page).text_content() == "Left knee"
+    with page.expect_navigation():
+        page.click('nav.region-list a[data-region="low-back"]')
+    assert panel_heading(page).text_content() == "Low back"
+
+
+@pytest.mark.parametrize("width,height", [(360, 740), (320, 640)])
+def test_a_phone_shows_map_and_panel_without_sideways_scrolling(make_page, live_server, width, height):
+    page = make_page(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True)
+    page.goto(live_server + "/")
+    open_region(page, LEFT_KNEE, "Left knee")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for selector in ('svg[data-view="front"]', 'svg[data-view="back"]', "#region-panel"):
+        box = page.locator(selector).bounding_box()
+        assert box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= width
+    smallest = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('svg .spot-dot')].map(c => c.getBoundingClientRect().width))"
+    )
+    assert smallest >= 24
+
+
+def test_a_circle_shows_its_name_on_hover_and_focus(page, live_server):
+    page.goto(live_server + "/")
+    label = page.locator(LEFT_KNEE + " .spot-label")
+    assert not label.is_visible()
+    page.hover(LEFT_KNEE)
+    assert label.is_visible()
+    page.mouse.move(0, 0)
+    page.focus(RIGHT_HIP)
+    assert page.locator(RIGHT_HIP + " .spot-label").is_visible()
+
+
+def axe_violations(page):
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
+
+
+def test_axe_finds_no_violations_on_the_home_page(page, live_server):
+    page.goto(live_server + "/")
+    assert axe_violations(page) == []
+
+
+def test_axe_finds_no_violations_after_a_click(page, live_server):
+    page.goto(live_server + "/")
+    open_region(page, LEFT_KNEE, "Left knee")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/", "/pain/neck", "/pain/foot?side=right", "/pain/nowhere", "/callback"])
+def test_pages_load_with_no_console_errors(page, live_server, console, path):
+    console.expect_status(live_server + "/pain/nowhere")
+    page.goto(live_server + path)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").count() == 1

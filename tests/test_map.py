@@ -1,0 +1,107 @@
+"""The home page: both views of the body, a circle per region and side, and the region list."""
+
+from __future__ import annotations
+
+import pytest
+
+from bodymap import drawing
+from tests.helpers import CONTENT, soup
+
+REQUIRED_REGIONS = {"neck", "shoulder", "upper-back", "low-back", "elbow", "hand-wrist", "hip", "knee", "ankle", "foot"}
+PAIRED = {"shoulder", "elbow", "hand-wrist", "hip", "knee", "ankle", "foot"}
+
+
+@pytest.fixture
+def home(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    return soup(response)
+
+
+def circles(page, view=None):
+    selector = f'svg[data-view="{view}"] a[data-region]' if view else "svg[data-view] a[data-region]"
+    return page.select(selector)
+
+
+def test_the_clinics_regions_are_all_there():
+    assert {r.slug for r in CONTENT.regions} >= REQUIRED_REGIONS
+
+
+def test_there_is_a_front_view_and_a_back_view(home):
+    assert [svg["data-view"] for svg in home.select("svg[data-view]")] == ["front", "back"]
+
+
+def test_every_region_has_a_circle_and_every_circle_opens_its_page(home, region):
+    mine = [a for a in circles(home) if a["data-region"] == region.slug]
+    assert mine, f"no circle for {region.slug}"
+    for a in mine:
+        side = a["data-side"]
+        expected = f"/pain/{region.slug}" + ("" if side == "centre" else f"?side={side}")
+        assert a["href"] == expected
+        assert a["hx-push-url"] == expected
+        assert a["hx-get"] == expected.replace(f"/pain/{region.slug}", f"/pain/{region.slug}/panel")
+
+
+def test_every_circle_points_at_a_region_that_exists(home):
+    slugs = {r.slug for r in CONTENT.regions}
+    found = circles(home)
+    assert len(found) == sum(len(r.markers) for r in CONTENT.regions)
+    for a in found:
+        assert a["data-region"] in slugs
+        assert a["data-side"] in ("left", "right", "centre")
+
+
+@pytest.mark.parametrize("slug", sorted(PAIRED))
+def test_paired_regions_have_a_left_and_a_right_circle(home, slug):
+    sides = {a["data-side"] for a in circles(home) if a["data-region"] == slug}
+    assert sides == {"left", "right"}
+
+
+@pytest.mark.parametrize("slug", ["upper-back", "low-back"])
+def test_the_back_view_shows_the_back(home, slug):
+    assert [a for a in circles(home, "back") if a["data-region"] == slug]
+
+
+def test_circles_are_drawn_where_the_content_says(home, region):
+    for marker in region.markers:
+        side = marker.side
+        [a] = [a for a in circles(home, marker.view) if a["data-region"] == region.slug and a["data-side"] == side]
+        dot = a.select_one("circle.spot-dot")
+        assert (float(dot["cx"]), float(dot["cy"])) == (marker.x, marker.y)
+        assert float(dot["r"]) == drawing.MARKER_RADIUS
+
+
+def test_each_circle_has_a_name_for_screen_readers_and_a_visible_label(home):
+    for a in circles(home):
+        region = CONTENT.region(a["data-region"])
+        side = None if a["data-side"] == "centre" else a["data-side"]
+        assert a["aria-label"] == region.label(side)
+        assert a.select_one("text.spot-label").get_text() == region.label(side)
+
+
+def test_the_drawings_are_inlined_so_the_map_needs_no_extra_request(home):
+    for svg in home.select("svg[data-view]"):
+        outline = svg.select_one("g.outline")
+        assert outline is not None and outline["aria-hidden"] == "true"
+        assert outline.find("path") is not None
+
+
+def test_the_region_list_links_every_region_and_side(home, region):
+    links = home.select(f'nav.region-list a[data-region="{region.slug}"]')
+    if region.sides:
+        assert sorted(a["data-side"] for a in links) == sorted(region.sides)
+    else:
+        assert [a["data-side"] for a in links] == ["centre"]
+    assert all(a["href"].startswith(f"/pain/{region.slug}") for a in links)
+
+
+def test_the_home_panel_invites_a_choice_and_offers_booking(home):
+    panel = home.select_one("#region-panel")
+    assert panel.select_one("h2").get_text() == "Pick where it hurts"
+    booking = panel.select_one('[data-section="booking"]')
+    assert booking.select_one('a[href^="tel:"]')["href"] == "tel:+15032086278"
+    assert not home.select("[aria-current]")
+
+
+def test_nothing_on_the_map_is_current_until_a_region_is_chosen(home):
+    assert not home.select("a[aria-current]")

@@ -1,0 +1,141 @@
+"""A region's panel: what it says, in what order, on its own page and swapped in by htmx."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.helpers import CONTENT, HTMX, SECTION_ORDER, soup
+
+
+def page_url(region, side):
+    return f"/pain/{region.slug}" + (f"?side={side}" if side else "")
+
+
+def panel_url(region, side):
+    return f"/pain/{region.slug}/panel" + (f"?side={side}" if side else "")
+
+
+@pytest.fixture
+def full_page(client, region_side):
+    region, side = region_side
+    response = client.get(page_url(region, side))
+    assert response.status_code == 200
+    return region, side, soup(response)
+
+
+@pytest.fixture
+def fragment(client, region_side):
+    region, side = region_side
+    response = client.get(panel_url(region, side), headers=HTMX)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    return region, side, soup(response)
+
+
+def test_a_region_page_is_a_full_page_with_the_panel_filled_in(full_page):
+    region, side, page = full_page
+    assert page.select_one("svg[data-view=front]") is not None
+    article = page.select_one("#region-panel > article")
+    assert article["data-region"] == region.slug
+    assert article["data-side"] == (side or "")
+    assert article.select_one("h2").get_text() == region.label(side)
+    assert region.label(side) in page.title.get_text()
+
+
+def test_the_panel_alone_is_a_fragment_with_its_own_title(fragment):
+    region, side, panel = fragment
+    assert panel.find("html") is None and panel.find("body") is None
+    assert panel.find("svg") is None
+    assert panel.title.get_text().startswith(f"{region.label(side)} pain")
+    assert panel.select_one("article h2#panel-heading").get_text() == region.label(side)
+
+
+def test_the_fragment_is_what_the_full_page_includes(client, region_side):
+    region, side = region_side
+    page = soup(client.get(page_url(region, side)))
+    panel = soup(client.get(panel_url(region, side), headers=HTMX))
+    assert page.select_one("#region-panel > article") == panel.select_one("article")
+
+
+def test_sections_come_in_the_promised_order(fragment):
+    _, _, panel = fragment
+    assert [s["data-section"] for s in panel.select("[data-section]")] == SECTION_ORDER
+
+
+def test_emergency_flags_are_shown_before_treatments(fragment):
+    region, _, panel = fragment
+    emergency = panel.select(".flags-emergency li")
+    urgent = panel.select(".flags-urgent li")
+    assert [li.get_text() for li in emergency] == list(region.red_flags.emergency)
+    assert [li.get_text() for li in urgent] == list(region.red_flags.urgent)
+    assert "911" in panel.select_one(".flags-emergency .flags-lead").get_text()
+    assert "doctor today" in panel.select_one(".flags-urgent .flags-lead").get_text()
+    everything = list(panel.descendants)
+    assert everything.index(emergency[0]) < everything.index(panel.select_one('[data-section="treatments"]'))
+
+
+def test_the_panel_says_what_it_usually_is_and_its_common_causes(fragment):
+    region, _, panel = fragment
+    assert panel.select_one('[data-section="summary"] p').get_text() == region.summary
+    names = [dt.get_text() for dt in panel.select('[data-section="conditions"] dt')]
+    assert names == [c.name for c in region.conditions]
+
+
+def test_treatments_are_grouped_passive_then_active_with_their_cautions(fragment):
+    region, _, panel = fragment
+    section = panel.select_one('[data-section="treatments"]')
+    kinds = [ul["data-kind"] for ul in section.select("ul.treatments")]
+    assert kinds == ["passive", "active"]
+    shown = [li.strong.get_text().rstrip(".") for li in section.select("ul.treatments > li")]
+    assert sorted(shown) == sorted(t.name for t in region.treatments)
+    for treatment in region.treatments:
+        [item] = [li for li in section.select("ul.treatments > li") if li.strong.get_text() == treatment.name + "."]
+        cautions = [li.get_text() for li in item.select(".caution li")]
+        assert cautions == list(treatment.contraindications)
+
+
+def test_self_care_is_listed(fragment):
+    region, _, panel = fragment
+    assert [li.get_text() for li in panel.select('[data-section="self-care"] li')] == list(region.self_care)
+
+
+def test_booking_offers_a_call_and_a_callback_for_this_region(fragment):
+    region, side, panel = fragment
+    booking = panel.select_one('[data-section="booking"]')
+    call = booking.select_one('a[href^="tel:"]')
+    assert call["href"] == "tel:+15032086278"
+    assert CONTENT.clinic.phone in call.get_text()
+    assert CONTENT.clinic.appointments in booking.get_text()
+    [callback] = [a for a in booking.select("a") if a.get_text() == "Request a callback"]
+    query = parse_qs(urlsplit(callback["href"]).query)
+    assert query["region"] == [region.slug]
+    assert query.get("side") == ([side] if side else None)
+
+
+def test_the_panel_ends_with_a_disclaimer_and_when_it_was_reviewed(fragment):
+    region, _, panel = fragment
+    footer = panel.select_one("footer.panel-footer")
+    assert CONTENT.clinic.disclaimer in footer.get_text()
+    assert footer.select_one("time")["datetime"] == region.reviewed.date.isoformat()
+    assert region.reviewed.by in footer.get_text()
+    assert [li.get_text() for li in footer.select(".sources li")] == list(region.sources)
+
+
+def test_the_chosen_circles_are_marked_current(full_page):
+    region, side, page = full_page
+    current = page.select("svg a[aria-current]")
+    expected = [m for m in region.markers if side is None or m.side == side]
+    assert len(current) == len(expected)
+    assert all(a["data-region"] == region.slug for a in current)
+    if side:
+        assert all(a["data-side"] == side for a in current)
+
+
+def test_opening_the_panel_url_in_a_browser_goes_to_the_full_page(client, region_side):
+    region, side = region_side
+    response = client.get(panel_url(region, side))
+    assert response.status_code == 303
+    assert response.headers["Location"] == page_url(region, side)
+    assert "HX-Request" in response.headers["Vary"]
