@@ -6,24 +6,24 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 
-from bodymap import callback, content, drawing, errors, headers, public
+from bodymap import callback, config, content, db, drawing, errors, headers, public, ratelimit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app. Refuses to start when the content file is invalid."""
+    """Build the app. Refuses to start when the content file or a setting is invalid."""
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
-    app.config.from_mapping(
-        CONTENT_PATH=str(content.configured_path()),
-    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
 
@@ -34,8 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     content.init_app(app)
     outlines = drawing.load_outlines(app.static_folder)
     app.context_processor(lambda: {"outlines": outlines, "drawing": drawing})
+    db.init_app(app)
+    CSRFProtect(app)
+    ratelimit.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     app.register_blueprint(public.bp)
-    app.register_blueprint(callback.bp)
+    callback.init_app(app)
     return app

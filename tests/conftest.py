@@ -1,11 +1,26 @@
-"""Shared fixtures: the app and a test client; `region` and `region_side` walk the content."""
+"""Shared fixtures: apps on SQLite and PostgreSQL, test clients; `region` and `region_side` walk the content."""
 
 from __future__ import annotations
 
-import pytest
+import os
 
-from bodymap import create_app
+import pytest
+from sqlalchemy import create_engine, delete, text
+
+from bodymap import create_app, db
+from bodymap.models import CallbackRequest
 from tests.helpers import CONTENT, region_sides
+
+# The PostgreSQL server the tests use; they work in a schema of their own, made anew each run.
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_SCHEMA = "bodymap_test"
+POSTGRES_URL = f"{POSTGRES_SERVER}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SESSION_COOKIE_SECURE": False,  # the test client speaks plain HTTP
+    "RATELIMIT_ENABLED": False,  # tests that check the limits turn them on
+}
 
 
 def pytest_generate_tests(metafunc):
@@ -17,9 +32,56 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("region_side", pairs, ids=[f"{r.slug}-{s or 'any'}" for r, s in pairs])
 
 
+def unavailable(message: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def fresh_postgres_schema() -> str:
+    """Make the tests' schema anew; skip (fail under CI) when no server answers."""
+    engine = create_engine(db.database_url(POSTGRES_SERVER), connect_args={"connect_timeout": 3})
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {POSTGRES_SCHEMA}"))
+    except Exception as error:  # noqa: BLE001 - any failure means there is no server to test against
+        unavailable(f"PostgreSQL at {POSTGRES_SERVER} is not available: {type(error).__name__}")
+    finally:
+        engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """Every database test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/bodymap.sqlite3"
+    return fresh_postgres_schema()
+
+
 @pytest.fixture(scope="session")
-def app():
-    return create_app({"TESTING": True})
+def db_app(database_url, tmp_path_factory):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+    db.upgrade(app)
+    yield app
+    app.extensions["bodymap.engine"].dispose()
+
+
+@pytest.fixture
+def db_client(db_app):
+    yield db_app.test_client()
+    with db_app.extensions["bodymap.sessions"]() as session, session.begin():
+        session.execute(delete(CallbackRequest))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The app on a throwaway SQLite database, for tests that do not care which database."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('app')}/bodymap.sqlite3"
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+    db.upgrade(app)
+    return app
 
 
 @pytest.fixture

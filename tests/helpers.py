@@ -18,3 +18,42 @@ def soup(response) -> BeautifulSoup:
 def region_sides(region):
     """Every way a region can be opened: without a side, and with each of its sides."""
     return [None, *region.sides]
+
+
+# A callback request as a patient would fill it in.
+GOOD_CALLBACK = {
+    "name": "Ana Lima",
+    "phone": "(503) 555-0142",
+    "preferred_time": "morning",
+    "region": "knee",
+    "side": "left",
+    "pain": "4",
+    "note": "It hurts on the stairs.",
+    "consent": "y",
+}
+
+
+def hidden_fields(response) -> dict[str, str]:
+    """The CSRF token and submission key of the form in a response."""
+    page = soup(response)
+    return {
+        name: page.select_one(f'#callback-form input[name="{name}"]')["value"]
+        for name in ("csrf_token", "submission_key")
+    }
+
+
+def send_callback(client, htmx: bool = False, form=None, **changes):
+    """Open the form, fill it in (with `changes`; None leaves a field out) and send it."""
+    data = {**hidden_fields(form or client.get("/callback")), **GOOD_CALLBACK, **changes}
+    data = {key: value for key, value in data.items() if value is not None}
+    return client.post("/callback", data=data, headers=HTMX if htmx else {})
+
+
+def stored(app):
+    """Every callback request in the app's database, oldest first."""
+    from sqlalchemy import select
+
+    from bodymap.models import CallbackRequest
+
+    with app.extensions["bodymap.sessions"]() as session:
+        return list(session.scalars(select(CallbackRequest).order_by(CallbackRequest.id)))

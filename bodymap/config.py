@@ -1,0 +1,69 @@
+"""Settings from the environment, checked once at start-up with a clear message."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from bodymap import content
+
+
+class ConfigError(Exception):
+    """A setting in the environment cannot be used."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _whole_number(name: str, default: int, minimum: int = 1) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
+
+
+def instance_secret(instance_path: str) -> str:
+    """A secret key kept in the instance folder, the same for every worker on this machine.
+
+    Several servers behind a load balancer must share one: set SECRET_KEY.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        temporary = path.with_name(f".secret_key.{os.getpid()}")
+        temporary.write_text(secrets.token_hex(32))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)  # atomic: if another worker won the race, use its key
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    environ = os.environ
+    return {
+        "SECRET_KEY": environ.get("SECRET_KEY") or instance_secret(instance_path),
+        "CONTENT_PATH": str(content.configured_path()),
+        "DATABASE_URL": environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'bodymap.sqlite3'}",
+        "DATABASE_BUSY_TIMEOUT_MS": _whole_number("DATABASE_BUSY_TIMEOUT_MS", 5000),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RETENTION_DAYS": _whole_number("RETENTION_DAYS", 90),
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 16 * 1024,
+    }

@@ -1,0 +1,133 @@
+"""Storage: the schema comes from migrations; nothing is lost, nothing is doubled, old requests go."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from bodymap import db
+from bodymap.models import Base, CallbackRequest, utcnow
+from tests.helpers import GOOD_CALLBACK, hidden_fields, send_callback, soup, stored
+
+
+def test_the_schema_matches_the_models(db_app):
+    with db_app.extensions["bodymap.engine"].connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_db_upgrade_creates_the_schema_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path}/fresh.sqlite3"
+    flask = Path(sys.executable).parent / "flask"
+    env = {"PATH": str(flask.parent), "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(flask), "--app", "bodymap", "db", "upgrade"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(url)
+    assert "callback_requests" in inspect(engine).get_table_names()
+    engine.dispose()
+    again = subprocess.run(
+        [str(flask), "--app", "bodymap", "db", "upgrade"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert again.returncode == 0  # upgrading an up-to-date schema changes nothing
+
+
+def test_sqlite_runs_with_wal_a_busy_timeout_and_foreign_keys(app):
+    with app.extensions["bodymap.engine"].connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_postgres_urls_are_read_with_psycopg():
+    assert db.database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert db.database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert db.database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])
+def test_a_double_click_or_a_resubmit_stores_one_request_and_confirms_it_again(db_client, db_app, htmx):
+    form = db_client.get("/callback")
+    first = send_callback(db_client, htmx=htmx, form=form)
+    second = send_callback(db_client, htmx=htmx, form=form)
+    assert first.status_code == second.status_code == (201 if htmx else 303)
+    if htmx:
+        assert soup(first).select_one('[role="status"]') == soup(second).select_one('[role="status"]')
+    assert len(stored(db_app)) == 1
+
+
+def test_a_retry_after_a_timeout_finds_the_request_already_saved(db_client, db_app):
+    fields = hidden_fields(db_client.get("/callback"))
+    data = {**fields, **GOOD_CALLBACK}
+    db_client.post("/callback", data=data)
+    retry = db_client.post("/callback", data={**data, "note": "Sent again after the page hung."})
+    assert retry.status_code == 303
+    [saved] = stored(db_app)
+    assert saved.note == GOOD_CALLBACK["note"]
+
+
+def test_each_new_form_gets_its_own_key(client):
+    keys = {hidden_fields(client.get("/callback"))["submission_key"] for _ in range(3)}
+    assert len(keys) == 3
+
+
+def test_markup_is_stored_as_text_and_shown_escaped(db_client, db_app):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    send_callback(db_client, name=payload, note=payload)
+    [saved] = stored(db_app)
+    assert saved.name == payload and saved.note == payload
+    page = soup(db_client.get("/callback/sent"))
+    assert page.select_one(".confirmation script") is None and page.select_one(".confirmation img") is None
+    assert payload in page.select_one(".confirmation h2").get_text()
+
+
+def add_request(app, age_days: float, key: str) -> None:
+    with app.extensions["bodymap.sessions"]() as session, session.begin():
+        session.add(
+            CallbackRequest(
+                submission_key=key,
+                name="Old",
+                phone="+15035550100",
+                preferred_time="any",
+                note="",
+                created_at=utcnow() - datetime.timedelta(days=age_days),
+            )
+        )
+
+
+def test_purge_deletes_requests_older_than_the_retention_period(db_client, db_app):
+    add_request(db_app, 91, "00000000-0000-4000-8000-000000000001")
+    add_request(db_app, 89, "00000000-0000-4000-8000-000000000002")
+    result = db_app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 callback requests older than 90 days." in result.output
+    assert [s.submission_key for s in stored(db_app)] == ["00000000-0000-4000-8000-000000000002"]
+
+
+def test_purge_honours_retention_days(db_client, db_app, monkeypatch):
+    add_request(db_app, 10, "00000000-0000-4000-8000-000000000003")
+    add_request(db_app, 2, "00000000-0000-4000-8000-000000000004")
+    monkeypatch.setitem(db_app.config, "RETENTION_DAYS", 7)
+    result = db_app.test_cli_runner().invoke(args=["purge"])
+    assert "Deleted 1 callback requests older than 7 days." in result.output
+    assert len(stored(db_app)) == 1
+    result = db_app.test_cli_runner().invoke(args=["purge", "--days", "1"])
+    assert "Deleted 1 callback requests older than 1 days." in result.output
+    assert stored(db_app) == []
+
+
+def test_a_bad_retention_setting_stops_the_app_with_a_clear_message(monkeypatch):
+    from bodymap import create_app
+    from bodymap.config import ConfigError
+
+    monkeypatch.setenv("RETENTION_DAYS", "ninety")
+    with pytest.raises(ConfigError, match="RETENTION_DAYS must be a whole number of at least 1, not 'ninety'"):
+        create_app()
