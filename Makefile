@@ -15,20 +15,22 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# Local development speaks plain HTTP, so the session cookie may not be Secure here.
 run: $(VENV)/.installed
 	$(BIN)/flask --app bodymap content check
-	$(BIN)/flask --app bodymap run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask --app bodymap db upgrade
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-false} $(BIN)/flask --app bodymap run --host 127.0.0.1 --port $(PORT)
 
 browser:
 	@scripts/ensure-chromium
 
 test: $(VENV)/.installed-test browser
-	$(BIN)/ruff check bodymap tests scripts
+	$(BIN)/ruff check bodymap tests scripts migrations
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check bodymap tests scripts
-	$(BIN)/ruff format --check bodymap tests scripts
+	$(BIN)/ruff check bodymap tests scripts migrations
+	$(BIN)/ruff format --check bodymap tests scripts migrations
 
 screenshot: $(VENV)/.installed-test browser
 	$(BIN)/python scripts/screenshot.py

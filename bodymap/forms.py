@@ -48,16 +48,15 @@ class CallbackForm(FlaskForm):
         default="any",
         validators=[InputRequired("Please pick a time of day.")],
     )
-    region = SelectField("Where does it hurt?", validators=[Optional()])
+    # "" is one of the choices, so the select fields need no Optional(): anything else off the list is refused.
+    region = SelectField("Where does it hurt?")
     side = SelectField(
         "Which side?",
         choices={"": "Not sure, both, or the middle", "left": "Left", "right": "Right"},
-        validators=[Optional()],
     )
     pain = SelectField(
         "How bad is the pain right now? (optional)",
         choices={"": "Skip this question"} | {str(n): str(n) for n in range(11)},
-        validators=[Optional()],
     )
     note = TextAreaField(
         "Anything else we should know? (optional)",

@@ -13,7 +13,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from bodymap import create_app
+from bodymap import create_app, db
 
 CHROMIUM_ARGS = [
     "--disable-gpu",
@@ -30,9 +30,18 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def live_server():
+def live_app(tmp_path_factory):
+    """The app as production runs it (secure cookies, rate limits), on a throwaway database."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('live')}/bodymap.sqlite3"
+    app = create_app({"DATABASE_URL": url})
+    db.upgrade(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
     """The app served on 127.0.0.1 from a background thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, create_app({"TESTING": True}), threaded=True)
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
