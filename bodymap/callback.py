@@ -139,10 +139,9 @@ def never_store(response):
     return response
 
 
+@bp.errorhandler(CSRFError)
 def csrf_expired(error: CSRFError):
     """An old or missing token: show the form again, as typed, with a fresh token."""
-    if request.endpoint != "callback.create":
-        return render_template("errors/400.html", title=_title("Please try again")), 400
     form = CallbackForm()
     message = "This form was open for a long time, so we could not send it. Please check it and send it again."
     response = _form_page(form, 400, message)
@@ -150,19 +149,13 @@ def csrf_expired(error: CSRFError):
     return response
 
 
+@bp.errorhandler(429)
 def too_many(error):
-    form = CallbackForm() if request.endpoint == "callback.create" else None
-    if form is None:
-        return render_template("errors/429.html", title=_title("Too many requests")), 429
+    form = CallbackForm()
     message = "We have had many requests from your network. Please call us instead, or try again later."
     response = _form_page(form, 429, message)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def body_too_large(error):
-    template = "errors/_413.html" if _is_htmx() else "errors/413.html"
-    return render_template(template, title=_title("That was too long")), 413
 
 
 @bp.cli.command("purge")
@@ -178,6 +171,3 @@ def purge_command(days: int | None) -> None:
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.register_error_handler(CSRFError, csrf_expired)
-    app.register_error_handler(429, too_many)
-    app.register_error_handler(413, body_too_large)

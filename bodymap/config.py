@@ -62,6 +62,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RETENTION_DAYS": _whole_number("RETENTION_DAYS", 90),
+        "VIEW_COUNTING": _flag("VIEW_COUNTING", True),
+        "VIEW_COUNT_FLUSH_SECONDS": _whole_number("VIEW_COUNT_FLUSH_SECONDS", 10, minimum=0),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -12,6 +12,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
+from flask.cli import AppGroup
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,9 +67,7 @@ def upgrade(app: Flask, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-@click.group("db", help="Manage the database schema.")
-def db_cli() -> None:
-    pass
+db_cli = AppGroup("db", help="Manage the database schema.")
 
 
 @db_cli.command("upgrade")

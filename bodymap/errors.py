@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -20,6 +21,30 @@ def server_error(error: InternalServerError):
     return _render(500, "500")
 
 
+def body_too_large(error: HTTPException):
+    """Over MAX_CONTENT_LENGTH. htmx shows this beside the form, which keeps what was typed."""
+    return _render(413, "413")
+
+
+def too_many_requests(error: HTTPException):
+    return render_template("errors/429.html"), 429
+
+
+def bad_request(error: HTTPException):
+    """Our own refusals say what was wrong in their description."""
+    return render_template("errors/400.html", message=error.description), 400
+
+
+def csrf_failed(error: CSRFError):
+    message = "This page was open for a long time, so we could not act on it. Reload the page and try again."
+    return render_template("errors/400.html", message=message), 400
+
+
 def init_app(app: Flask) -> None:
+    """Pages for any part of the app; a blueprint may answer its own errors more closely."""
     app.register_error_handler(404, not_found)
     app.register_error_handler(500, server_error)
+    app.register_error_handler(400, bad_request)
+    app.register_error_handler(413, body_too_large)
+    app.register_error_handler(429, too_many_requests)
+    app.register_error_handler(CSRFError, csrf_failed)

@@ -1,10 +1,15 @@
-"""What the database keeps: callback requests, and nothing a callback does not need."""
+"""What the database keeps: callback requests, staff accounts, the call log and daily view counts.
+
+Only what each use needs: no patient names outside callback requests, no addresses or cookies
+in the view counts.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import DateTime, MetaData, SmallInteger, String, Text
+from flask_login import UserMixin
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 PREFERRED_TIMES = {
@@ -14,6 +19,13 @@ PREFERRED_TIMES = {
     "any": "Any time",
 }
 STATUSES = ("new", "contacted", "booked", "closed")
+CALL_OUTCOMES = {
+    "booked": "Booked a visit",
+    "callback": "Callback promised",
+    "physician": "Referred to a physician",
+    "emergency": "Emergency advised",
+    "information": "Information only",
+}
 
 
 def utcnow() -> datetime.datetime:
@@ -22,7 +34,13 @@ def utcnow() -> datetime.datetime:
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={"uq": "uq_%(table_name)s_%(column_0_name)s", "ix": "ix_%(column_0_label)s"})
+    metadata = MetaData(
+        naming_convention={
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ix": "ix_%(column_0_label)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        }
+    )
 
 
 class CallbackRequest(Base):
@@ -40,3 +58,40 @@ class CallbackRequest(Base):
     pain: Mapped[int | None] = mapped_column(SmallInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+
+
+class StaffMember(UserMixin, Base):
+    __tablename__ = "staff_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Raised when the password changes, so every session signed in with the old one ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class CallLog(Base):
+    """One phone call the front desk handled: where it hurt and how it ended, no names."""
+
+    __tablename__ = "call_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    region: Mapped[str | None] = mapped_column(String(40))
+    side: Mapped[str | None] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"))
+
+
+class RegionView(Base):
+    """How many times patients opened a region on one day. Nothing else about them."""
+
+    __tablename__ = "region_views"
+
+    day: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
+    region: Mapped[str] = mapped_column(String(40), primary_key=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, delete, text
 
 from bodymap import create_app, db
-from bodymap.models import CallbackRequest
-from tests.helpers import CONTENT, region_sides
+from bodymap.models import Base
+from tests.helpers import CONTENT, add_staff, region_sides, sign_in
 
 # The PostgreSQL server the tests use; they work in a schema of their own, made anew each run.
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -20,6 +20,7 @@ TEST_CONFIG = {
     "TESTING": True,
     "SESSION_COOKIE_SECURE": False,  # the test client speaks plain HTTP
     "RATELIMIT_ENABLED": False,  # tests that check the limits turn them on
+    "VIEW_COUNT_FLUSH_SECONDS": 0,  # write each view at once, so tests can count them
 }
 
 
@@ -68,11 +69,25 @@ def db_app(database_url, tmp_path_factory):
     app.extensions["bodymap.engine"].dispose()
 
 
+def empty_tables(app) -> None:
+    with app.extensions["bodymap.sessions"]() as session, session.begin():
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+
+
 @pytest.fixture
 def db_client(db_app):
+    """A client on an app whose tables are emptied after the test."""
     yield db_app.test_client()
-    with db_app.extensions["bodymap.sessions"]() as session, session.begin():
-        session.execute(delete(CallbackRequest))
+    empty_tables(db_app)
+
+
+@pytest.fixture
+def staff_client(db_client, db_app):
+    """A client signed in as a front-desk member."""
+    add_staff(db_app)
+    assert sign_in(db_client).status_code == 303
+    return db_client
 
 
 @pytest.fixture(scope="session")

@@ -57,3 +57,25 @@ def stored(app):
 
     with app.extensions["bodymap.sessions"]() as session:
         return list(session.scalars(select(CallbackRequest).order_by(CallbackRequest.id)))
+
+
+STAFF_EMAIL = "desk@clinic.example"
+STAFF_PASSWORD = "maple river quiet lantern"
+
+
+def add_staff(app, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD):
+    from bodymap.models import StaffMember
+    from bodymap.staff_accounts import hash_password
+
+    with app.extensions["bodymap.sessions"]() as session, session.begin():
+        session.add(StaffMember(email=email, password_hash=hash_password(password)))
+
+
+def csrf_token_from(response) -> str:
+    return soup(response).select_one('input[name="csrf_token"]')["value"]
+
+
+def sign_in(client, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD, next_page: str | None = None):
+    token = csrf_token_from(client.get("/staff/login"))
+    url = "/staff/login" + (f"?next={next_page}" if next_page else "")
+    return client.post(url, data={"csrf_token": token, "email": email, "password": password})
