@@ -33,12 +33,15 @@ def test_add_reads_the_password_from_standard_input_and_stores_only_a_scrypt_has
     assert "maple" not in member.password_hash
 
 
-@pytest.mark.parametrize("password,message", [
-    ("short pass", "Passwords need at least 12 characters."),
-    ("password1234", "This is a very common password."),
-    ("qwertyuiop123", "This is a very common password."),
-    ("desk@clinic.example", "It is too easy to guess."),  # the email itself
-])
+@pytest.mark.parametrize(
+    "password,message",
+    [
+        ("short pass", "Passwords need at least 12 characters."),
+        ("password1234", "This is a very common password."),
+        ("qwertyuiop123", "This is a very common password."),
+        ("desk@clinic.example", "It is too easy to guess."),  # the email itself
+    ],
+)
 def test_short_or_common_passwords_are_refused(db_client, db_app, password, message):
     result = staff_command(db_app, "add", "desk@clinic.example", password_input=password + "\n")
     assert result.exit_code != 0
@@ -74,12 +77,23 @@ def test_a_new_password_works_and_ends_sessions_signed_in_with_the_old_one(db_cl
 
 
 def test_staff_add_works_from_a_real_shell_pipe(tmp_path):
-    env = {"PATH": str(Path(FLASK).parent), "HOME": str(tmp_path), "INSTANCE_PATH": str(tmp_path),
-           "DATABASE_URL": f"sqlite:///{tmp_path}/staff.sqlite3"}
+    env = {
+        "PATH": str(Path(FLASK).parent),
+        "HOME": str(tmp_path),
+        "INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/staff.sqlite3",
+    }
     subprocess.run([FLASK, "--app", "bodymap", "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
-    result = subprocess.run([FLASK, "--app", "bodymap", "staff", "add", "desk@clinic.example"], env=env,
-                            input="maple river quiet lantern\n", capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [FLASK, "--app", "bodymap", "staff", "add", "desk@clinic.example"],
+        env=env,
+        input="maple river quiet lantern\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
-    listing = subprocess.run([FLASK, "--app", "bodymap", "staff", "list"], env=env, capture_output=True, text=True,
-                             timeout=60)
+    listing = subprocess.run(
+        [FLASK, "--app", "bodymap", "staff", "list"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert listing.stdout.startswith("desk@clinic.example")

@@ -28,8 +28,9 @@ def test_every_staff_route_refuses_an_anonymous_user_for_every_method(db_client,
     checked = 0
     for rule, method in staff_routes(db_app):
         url = rule.build({k: v for k, v in SAMPLE_ARGS.items() if k in rule.arguments})[1]
-        response = db_client.open(url, method=method, data={"csrf_token": token, "status": "closed",
-                                                            "outcome": "booked"})
+        response = db_client.open(
+            url, method=method, data={"csrf_token": token, "status": "closed", "outcome": "booked"}
+        )
         assert response.status_code in (302, 401), (method, url, response.status_code)
         if response.status_code == 302:
             assert response.headers["Location"].startswith("/staff/login")
@@ -67,7 +68,9 @@ def test_a_new_session_at_sign_in(db_client, db_app):
     page = db_client.get("/staff/login")
     old_token = csrf_token_from(page)
     old_cookie = db_client.get_cookie("session").value
-    db_client.post("/staff/login", data={"csrf_token": old_token, "email": STAFF_EMAIL, "password": "maple river quiet lantern"})
+    db_client.post(
+        "/staff/login", data={"csrf_token": old_token, "email": STAFF_EMAIL, "password": "maple river quiet lantern"}
+    )
     assert db_client.get_cookie("session").value != old_cookie
     # The token from before signing in no longer works: nothing carried over.
     response = db_client.post("/staff/logout", data={"csrf_token": old_token})
