@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint browser screenshot clean
+.PHONY: run test lint browser bench screenshot clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(VENV)/.installed-test browser
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bodymap tests scripts migrations
 	$(BIN)/ruff format --check bodymap tests scripts migrations
+
+# Throughput on loopback with wrk (Debian's package, installed when missing).
+bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python scripts/bench.py
 
 screenshot: $(VENV)/.installed-test browser
 	$(BIN)/python scripts/screenshot.py

@@ -1,45 +1,118 @@
 """Make the README's screenshots from the real app in the system Chromium.
 
-Usage: make screenshot  (writes docs/screenshot.png and docs/screenshot-phone.png)
+Usage: make screenshot. The app runs on a throwaway database with a few made-up
+requests, calls and views, so the staff pages have something to show.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+import random
 import sys
+import tempfile
 import threading
+import uuid
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from bodymap import create_app
+from bodymap import create_app, db
+from bodymap.models import CallbackRequest, CallLog, RegionView, StaffMember, utcnow
+from bodymap.staff_accounts import hash_password
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-SHOTS = [
+EMAIL, PASSWORD = "screenshots@clinic.example", "maple river quiet lantern"
+PUBLIC_SHOTS = [
     # (file, width, height, circle to click, heading it opens)
     ("screenshot.png", 1280, 800, 'svg[data-view="back"] a[data-region="low-back"]', "Low back"),
     ("screenshot-phone.png", 360, 740, 'svg[data-view="front"] a[data-region="knee"][data-side="left"]', "Left knee"),
 ]
 
 
+def seed(app) -> None:
+    """Made-up activity: views, two callback requests and some logged calls."""
+    rng = random.Random(4)
+    today, now = utcnow().date(), utcnow()
+    weights = {
+        "low-back": 9,
+        "neck": 7,
+        "knee": 6,
+        "shoulder": 5,
+        "upper-back": 4,
+        "hip": 3,
+        "foot": 2,
+        "ankle": 2,
+        "hand-wrist": 2,
+        "elbow": 1,
+    }
+    with app.extensions["bodymap.sessions"]() as session, session.begin():
+        session.add(StaffMember(email=EMAIL, password_hash=hash_password(PASSWORD)))
+        for days_ago in range(30):
+            for region, weight in weights.items():
+                session.add(
+                    RegionView(
+                        day=today - datetime.timedelta(days=days_ago), region=region, views=rng.randint(0, weight * 3)
+                    )
+                )
+        for minutes, name, region, side, note in [
+            (14, "Maria Gonzalez", "low-back", None, "Hurts to sit at work."),
+            (95, "Tom Becker", "knee", "left", ""),
+        ]:
+            session.add(
+                CallbackRequest(
+                    submission_key=str(uuid.uuid4()),
+                    name=name,
+                    phone="+15035550142",
+                    preferred_time="morning",
+                    region=region,
+                    side=side,
+                    pain=6,
+                    note=note,
+                    created_at=now - datetime.timedelta(minutes=minutes),
+                )
+            )
+        for number in range(40):
+            region = rng.choices(list(weights), weights=list(weights.values()))[0]
+            session.add(CallLog(region=region, outcome="booked", created_at=now - datetime.timedelta(hours=number * 7)))
+
+
 def main() -> int:
-    server = make_server("127.0.0.1", 0, create_app())
+    folder = tempfile.mkdtemp()
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/screenshots.sqlite3", "SESSION_COOKIE_SECURE": False})
+    db.upgrade(app)
+    seed(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     chromium = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-background-networking"])
-        for name, width, height, circle, heading in SHOTS:
+        for name, width, height, circle, heading in PUBLIC_SHOTS:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(base + "/")
             page.click(circle)
             expect(page.locator("#region-panel h2")).to_have_text(heading)
             page.mouse.move(0, 0)
-            if width < 600:
-                page.evaluate("window.scrollTo(0, 0)")
+            page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(DOCS / name))
             print(f"wrote docs/{name}")
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base + "/staff/login")
+        page.fill("#email", EMAIL)
+        page.fill("#password", PASSWORD)
+        page.click("text=Sign in")
+        page.screenshot(path=str(DOCS / "staff-queue.png"))
+        page.goto(base + "/staff/guide")
+        page.click('svg[data-view="back"] a[data-region="low-back"]')
+        expect(page.locator("#region-panel h2")).to_have_text("Low back: phone script")
+        page.mouse.move(0, 0)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(DOCS / "staff-call-guide.png"))
+        page.goto(base + "/staff/insights?days=30")
+        page.screenshot(path=str(DOCS / "staff-insights.png"))
+        print("wrote docs/staff-queue.png, docs/staff-call-guide.png, docs/staff-insights.png")
         browser.close()
     server.shutdown()
     return 0
