@@ -82,3 +82,28 @@ def test_staff_pages_pass_axe(page, live_server, staff_account):
     for path in ("/staff/guide/knee?side=left", "/staff/insights"):
         page.goto(live_server + path)
         assert axe_violations(page) == [], path
+
+
+def test_new_requests_appear_by_themselves_and_the_header_count_follows(page, live_server, live_app, staff_account):
+    import uuid
+
+    from bodymap.models import CallbackRequest
+
+    page.clock.install()
+    sign_in(page, live_server, staff_account)
+    count_before = int(page.locator("#new-count").text_content())
+    with live_app.extensions["bodymap.sessions"]() as session, session.begin():
+        session.add(
+            CallbackRequest(
+                submission_key=str(uuid.uuid4()),
+                name="Polly Newcomer",
+                phone="+15035550111",
+                preferred_time="any",
+                note="",
+            )
+        )
+    page.evaluate("window.loadedOnce = true")
+    page.clock.fast_forward(21_000)
+    expect(page.locator("table.queue .patient-name").first).to_have_text("Polly Newcomer")
+    expect(page.locator("#new-count")).to_have_text(str(count_before + 1))
+    assert page.evaluate("window.loadedOnce") is True
