@@ -9,7 +9,20 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 
-from bodymap import callback, config, content, db, drawing, errors, headers, public, ratelimit, staff, view_counts
+from bodymap import (
+    callback,
+    config,
+    content,
+    db,
+    drawing,
+    embed,
+    errors,
+    headers,
+    public,
+    ratelimit,
+    staff,
+    view_counts,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(public.bp)
     callback.init_app(app)
+    app.register_blueprint(embed.bp)
     staff.init_app(app)
     view_counts.init_app(app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -31,6 +32,18 @@ def _whole_number(name: str, default: int, minimum: int = 1) -> int:
     if not value.isdigit() or int(value) < minimum:
         raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
     return int(value)
+
+
+ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
+
+
+def _origins(name: str) -> tuple[str, ...]:
+    """Origins such as 'https://www.example.com', separated by spaces or commas."""
+    origins = tuple(o.rstrip("/").lower() for o in re.split(r"[\s,]+", os.environ.get(name, "")) if o)
+    for origin in origins:
+        if not ORIGIN.match(origin):
+            raise ConfigError(f"{name}: {origin!r} is not an origin like https://www.example.com (no path)")
+    return origins
 
 
 def instance_secret(instance_path: str) -> str:
@@ -68,4 +81,5 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 16 * 1024,
+        "EMBED_ORIGINS": _origins("EMBED_ORIGINS"),
     }

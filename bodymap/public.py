@@ -19,7 +19,7 @@ def region_and_side(slug: str) -> tuple[Region, str | None]:
     return region, side
 
 
-def _count_view(region: Region) -> None:
+def count_view(region: Region) -> None:
     """A patient opened a region (going back to one they had open does not count again)."""
     if request.headers.get("HX-History-Restore-Request") != "true":
         view_counts.record(region.slug)
@@ -40,7 +40,7 @@ def index():
 @bp.get("/pain/<slug>")
 def region_page(slug: str):
     region, side = region_and_side(slug)
-    _count_view(region)
+    count_view(region)
     return render_template("public/index.html", region=region, side=side, title=page_title(region, side))
 
 
@@ -51,7 +51,7 @@ def region_panel(slug: str):
     if request.headers.get("HX-Request") != "true":
         response = redirect(url_for("public.region_page", slug=slug, side=side), 303)
     else:
-        _count_view(region)
+        count_view(region)
         response = current_app.make_response(
             render_template("public/panel.html", region=region, side=side, title=page_title(region, side))
         )

@@ -46,6 +46,7 @@ def live_server(live_app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     thread.join(timeout=5)
 
 
@@ -75,14 +76,21 @@ class ConsoleLog:
     def __init__(self):
         self.errors: list[str] = []
         self.expected_urls: set[str] = set()
+        self.expected_messages: set[str] = set()
 
     def expect_status(self, url: str) -> None:
         self.expected_urls.add(url)
+
+    def expect_message(self, text: str) -> None:
+        """A console error the test causes on purpose, such as a refused frame."""
+        self.expected_messages.add(text)
 
     def _on_console(self, message) -> None:
         if message.type != "error":
             return
         if message.text.startswith("Failed to load resource") and message.location.get("url") in self.expected_urls:
+            return
+        if any(text in message.text for text in self.expected_messages):
             return
         self.errors.append(f"{message.text} ({message.location.get('url')})")
 

@@ -1,0 +1,60 @@
+// bodymap's loader for a clinic's page. Paste where the widget should go:
+//   <div data-bodymap></div>
+//   <script src="https://BODYMAP-HOST/embed.js" async></script>
+// Options on the div: data-view="front|back", data-region="knee", data-side="left|right",
+// data-accent="#1f4e79", data-title="...". The widget is an iframe that sizes itself to its content;
+// the container gets "bodymap:region-selected" (detail: region, side) and "bodymap:callback-opened".
+(() => {
+  const script = document.currentScript;
+  if (!script) return;
+  const origin = new URL(script.src).origin;
+  const STARTING_HEIGHT = 760;
+
+  const frameUrl = (options) => {
+    const path = options.region ? `/embed/pain/${encodeURIComponent(options.region)}` : "/embed";
+    const query = new URLSearchParams({ host: window.location.origin });
+    if (options.region && options.side) query.set("side", options.side);
+    if (options.view) query.set("view", options.view);
+    if (options.accent) query.set("accent", options.accent.replace(/^#/, ""));
+    return `${origin}${path}?${query}`;
+  };
+
+  const mount = (container) => {
+    if (container.dataset.bodymapReady) return;
+    container.dataset.bodymapReady = "true";
+    const frame = document.createElement("iframe");
+    frame.src = frameUrl(container.dataset);
+    frame.title = container.dataset.title || "Where's your pain? Body map";
+    frame.loading = "lazy";
+    frame.setAttribute("scrolling", "no");
+    frame.dataset.bodymapFrame = "";
+    frame.style.display = "block";
+    frame.style.width = "100%";
+    frame.style.border = "0";
+    frame.style.overflow = "hidden";
+    frame.style.height = `${STARTING_HEIGHT}px`;
+    container.appendChild(frame);
+  };
+
+  window.addEventListener("message", (event) => {
+    if (event.origin !== origin || !event.data || event.data.source !== "bodymap") return;
+    const frame = [...document.querySelectorAll("iframe[data-bodymap-frame]")]
+      .find((candidate) => candidate.contentWindow === event.source);
+    if (!frame) return;
+    const container = frame.parentElement;
+    const { type } = event.data;
+    if (type === "resize") {
+      const height = Number(event.data.height);
+      if (height > 0 && height < 20000) frame.style.height = `${height}px`;
+    } else if (type === "region-selected") {
+      const detail = { region: String(event.data.region), side: event.data.side ? String(event.data.side) : null };
+      container.dispatchEvent(new CustomEvent("bodymap:region-selected", { bubbles: true, detail }));
+    } else if (type === "callback-opened") {
+      container.dispatchEvent(new CustomEvent("bodymap:callback-opened", { bubbles: true, detail: {} }));
+    }
+  });
+
+  const mountAll = () => document.querySelectorAll("[data-bodymap]").forEach(mount);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
+  else mountAll();
+})();

@@ -1,0 +1,156 @@
+"""The widget on another site's page, in a real browser: it fits, it talks, it stays in its frame."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from bodymap import create_app, db
+
+pytestmark = pytest.mark.browser
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "host.html"
+WIDTHS = [320, 360, 768, 1280, 1440]
+KNEE = 'svg[data-view="front"] a[data-region="knee"][data-side="left"]'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_host_page(html: str, port: int) -> http.server.HTTPServer:
+    """The example host page on its own port: another origin than the app."""
+    body = html.encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            if self.path != "/":
+                self.send_response(204)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    """The app on 127.0.0.1, the clinic's page on localhost (allowed), and a stranger's page (not allowed)."""
+    allowed_port, stranger_port = free_port(), free_port()
+    folder = tmp_path_factory.mktemp("embed-live")
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{folder}/embed.sqlite3", "EMBED_ORIGINS": (f"http://localhost:{allowed_port}",)}
+    )
+    db.upgrade(app)
+    app_server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=app_server.serve_forever, daemon=True).start()
+    app_base = f"http://127.0.0.1:{app_server.server_port}"
+    html = EXAMPLE.read_text().replace("http://127.0.0.1:5000", app_base)
+    servers = [serve_host_page(html, port) for port in (allowed_port, stranger_port)]
+    yield {"app": app_base, "host": f"http://localhost:{allowed_port}", "stranger": f"http://localhost:{stranger_port}"}
+    for server in [*servers, app_server]:
+        server.shutdown()
+        server.server_close()
+
+
+def open_host(make_page, sites, width):
+    page = make_page(viewport={"width": width, "height": 800})
+    page.goto(sites["host"] + "/")
+    frame_element = page.locator("iframe[data-bodymap-frame]")
+    expect(frame_element).to_have_attribute("title", "Where's your pain? Body map")
+    frame = page.frame_locator("iframe[data-bodymap-frame]")
+    expect(frame.locator('svg[data-view="front"]')).to_be_visible()
+    return page, frame
+
+
+def frame_fits(page) -> None:
+    """The iframe is as tall as its content, and the content has no scroll bar of its own."""
+    inner = page.frames[1]
+    expect(page.locator("iframe[data-bodymap-frame]")).to_have_js_property(
+        "offsetHeight", inner.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    )
+    scroll, client = inner.evaluate("[document.documentElement.scrollHeight, document.documentElement.clientHeight]")
+    assert scroll <= client
+    assert inner.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_the_widget_renders_with_a_lazy_titled_frame(make_page, sites):
+    page, _ = open_host(make_page, sites, 1280)
+    frame_element = page.locator("iframe[data-bodymap-frame]")
+    assert frame_element.get_attribute("loading") == "lazy"
+    assert page.frames[1].url.startswith(sites["app"] + "/embed?host=")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_click_swaps_the_panel_in_the_frame_and_the_frame_follows_its_height(make_page, sites, width):
+    page, frame = open_host(make_page, sites, width)
+    frame_fits(page)
+    before = page.locator("iframe[data-bodymap-frame]").evaluate("f => f.offsetHeight")
+    page.frames[1].evaluate("window.loadedOnce = true")
+    frame.locator(KNEE).click()
+    expect(frame.locator("#region-panel h2")).to_have_text("Left knee")
+    assert page.frames[1].evaluate("window.loadedOnce") is True
+    frame_fits(page)
+    assert page.locator("iframe[data-bodymap-frame]").evaluate("f => f.offsetHeight") > before
+    assert page.frames[1].url.startswith(sites["app"] + "/embed?"), "the frame's address must not change"
+
+
+def test_the_frame_follows_a_resize_or_rotation(make_page, sites):
+    page, frame = open_host(make_page, sites, 360)
+    frame.locator(KNEE).click()
+    expect(frame.locator("#region-panel h2")).to_have_text("Left knee")
+    frame_fits(page)
+    page.set_viewport_size({"width": 740, "height": 360})  # the phone turned sideways
+    frame_fits(page)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    frame_fits(page)
+
+
+def test_the_host_page_hears_the_region_and_the_callback_and_nothing_else(make_page, sites):
+    page, frame = open_host(make_page, sites, 1280)
+    frame.locator(KNEE).click()
+    expect(page.locator("#event-log")).to_contain_text("region-selected: knee left")
+    with page.expect_popup() as popup:
+        frame.locator("a[data-callback-link]").click()
+    form = popup.value
+    form.wait_for_load_state()
+    assert form.url == sites["app"] + "/callback?region=knee&side=left"
+    assert form.evaluate("window.top === window"), "the form opens top-level, never in the frame"
+    expect(page.locator("#event-log li")).to_have_text(["region-selected: knee left", "callback-opened"])
+
+
+def test_the_back_view_can_be_chosen_inside_the_frame(make_page, sites):
+    page, frame = open_host(make_page, sites, 360)
+    expect(frame.locator('svg[data-view="back"]')).to_be_hidden()
+    frame.locator('a[data-show-view="back"]').click()
+    expect(frame.locator('svg[data-view="back"]')).to_be_visible()
+    frame.locator('svg[data-view="back"] a[data-region="low-back"]').click()
+    expect(frame.locator("#region-panel h2")).to_have_text("Low back")
+    frame_fits(page)
+
+
+def test_a_site_not_in_embed_origins_cannot_frame_it(make_page, sites, console):
+    console.expect_message('violates the following Content Security Policy directive: "frame-ancestors')
+    page = make_page(viewport={"width": 1280, "height": 800})
+    page.goto(sites["stranger"] + "/")
+    page.wait_for_timeout(1500)
+    frame = page.frames[1] if len(page.frames) > 1 else None
+    assert frame is None or not frame.url.startswith(sites["app"]) or frame.locator("svg[data-view]").count() == 0
+    assert page.locator("#event-log li").count() == 0

@@ -1,0 +1,131 @@
+"""The embed: the same map and panel, framable only by the clinic's own sites, with no cookies."""
+
+from __future__ import annotations
+
+import pytest
+
+from bodymap import create_app, db
+from bodymap.config import ConfigError
+from bodymap.embed import readable_on_white
+from tests.conftest import TEST_CONFIG
+from tests.helpers import HTMX, SECTION_ORDER, soup
+
+HOST = "https://www.clinic.example"
+
+
+@pytest.fixture(scope="module")
+def embed_client(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("embed")
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "DATABASE_URL": f"sqlite:///{folder}/embed.sqlite3",
+            "EMBED_ORIGINS": (HOST, "http://localhost:8080"),
+        }
+    )
+    db.upgrade(app)
+    return app.test_client()
+
+
+def frame_ancestors(response) -> str:
+    policy = response.headers["Content-Security-Policy"]
+    return next(p.strip() for p in policy.split(";") if p.strip().startswith("frame-ancestors"))
+
+
+@pytest.mark.parametrize("url", ["/embed", "/embed/pain/knee?side=left", "/embed/pain/nowhere"])
+def test_only_the_embed_may_be_framed_and_only_by_the_configured_origins(embed_client, url):
+    response = embed_client.get(url)
+    assert frame_ancestors(response) == f"frame-ancestors {HOST} http://localhost:8080"
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/", "/pain/knee", "/callback", "/staff/login", "/embed.js"])
+def test_every_other_page_refuses_to_be_framed(embed_client, url):
+    assert frame_ancestors(embed_client.get(url, buffered=True)) == "frame-ancestors 'none'"
+
+
+def test_with_no_origins_configured_nobody_may_frame_the_embed(client):
+    assert frame_ancestors(client.get("/embed")) == "frame-ancestors 'none'"
+
+
+def test_embed_origins_must_be_origins(monkeypatch):
+    monkeypatch.setenv("EMBED_ORIGINS", "https://ok.example https://bad.example/path")
+    with pytest.raises(ConfigError, match="'https://bad.example/path' is not an origin"):
+        create_app()
+
+
+def test_the_embed_has_the_same_map_hooks_and_list(embed_client, client):
+    embedded = soup(embed_client.get(f"/embed?host={HOST}"))
+    full = soup(client.get("/"))
+    assert len(embedded.select("svg[data-view] a[data-region]")) == len(full.select("svg[data-view] a[data-region]"))
+    assert embedded.select_one("#region-panel") is not None
+    assert embedded.select_one("nav.region-list") is not None
+    for a in embedded.select("svg[data-view] a[data-region]"):
+        assert a["href"].startswith(f"/embed/pain/{a['data-region']}")
+        assert a["hx-get"].startswith(f"/embed/pain/{a['data-region']}/panel")
+        assert not a.has_attr("hx-push-url"), "the frame must not add to the host page's history"
+
+
+def test_the_embed_panel_has_the_same_sections_and_opens_the_callback_form_top_level(embed_client):
+    panel = soup(embed_client.get("/embed/pain/knee/panel?side=left", headers=HTMX))
+    assert [s["data-section"] for s in panel.select("[data-section]")] == SECTION_ORDER
+    [link] = panel.select("a[data-callback-link]")
+    assert link["href"] == "/callback?region=knee&side=left"
+    assert link["target"] == "_blank" and "noopener" in link["rel"]
+    assert panel.select_one('[data-section="booking"] a[href^="tel:"]') is not None
+
+
+def test_the_embed_panel_url_opened_directly_goes_to_the_embed_page(embed_client):
+    response = embed_client.get(f"/embed/pain/knee/panel?side=left&host={HOST}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/embed/pain/knee?side=left&host={HOST}"
+
+
+def test_the_frame_talks_only_to_a_configured_host(embed_client):
+    allowed = soup(embed_client.get(f"/embed?host={HOST}"))
+    assert allowed.html["data-host"] == HOST
+    stranger = soup(embed_client.get("/embed?host=https://tracker.example"))
+    assert stranger.html["data-host"] == ""
+
+
+@pytest.mark.parametrize("url", ["/embed", "/embed/pain/knee?side=left", "/embed/pain/knee/panel"])
+def test_the_embed_sets_no_cookies(embed_client, url):
+    response = embed_client.get(url, headers=HTMX if url.endswith("panel") else {})
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("view", ["front", "back"])
+def test_the_starting_view_is_an_option(embed_client, view):
+    page = soup(embed_client.get(f"/embed?view={view}"))
+    assert page.select_one(".map")["data-shown"] == view
+    assert page.select_one(f'a[data-show-view="{view}"]')["aria-current"] == "true"
+    other = "back" if view == "front" else "front"
+    assert page.select_one(f'a[data-show-view="{other}"]')["href"] == f"/embed?view={other}"
+
+
+def test_a_starting_region_opens_in_the_frame(embed_client):
+    page = soup(embed_client.get("/embed/pain/hip?side=right&view=back"))
+    assert page.select_one("#region-panel h2").get_text() == "Right hip"
+
+
+def test_an_accent_colour_comes_as_a_stylesheet_and_must_be_readable(embed_client):
+    page = soup(embed_client.get("/embed?accent=0a5c36"))
+    sheet = page.select_one('link[href^="/embed/accent.css"]')["href"]
+    css = embed_client.get(sheet)
+    assert css.mimetype == "text/css" and "--accent: #0a5c36" in css.get_data(as_text=True)
+    pale = soup(embed_client.get("/embed?accent=ffee00"))
+    assert pale.select_one('link[href^="/embed/accent.css"]') is None
+    assert "--accent: #1f4e79" in embed_client.get("/embed/accent.css?c=ffee00").get_data(as_text=True)
+
+
+def test_readable_on_white():
+    assert readable_on_white("1f4e79") and readable_on_white("000000")
+    assert not readable_on_white("ffee00") and not readable_on_white("ffffff")
+
+
+def test_the_loader_is_served_at_a_fixed_address_and_cached_briefly(embed_client):
+    response = embed_client.get("/embed.js", buffered=True)
+    assert response.status_code == 200
+    assert response.mimetype in ("text/javascript", "application/javascript")
+    assert "max-age=3600" in response.headers["Cache-Control"]
+    assert "bodymap:region-selected" in response.get_data(as_text=True)
