@@ -8,8 +8,10 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bodymap import (
+    assets,
     callback,
     config,
     content,
@@ -18,8 +20,10 @@ from bodymap import (
     embed,
     errors,
     headers,
+    http_cache,
     public,
     ratelimit,
+    seo,
     staff,
     view_counts,
 )
@@ -51,10 +55,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     CSRFProtect(app)
     ratelimit.init_app(app)
     headers.init_app(app)
+    http_cache.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(seo.bp)
     callback.init_app(app)
     app.register_blueprint(embed.bp)
     staff.init_app(app)
     view_counts.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

@@ -82,4 +82,6 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "EMBED_ORIGINS": _origins("EMBED_ORIGINS"),
+        "PUBLIC_URL": (_origins("PUBLIC_URL") or ("",))[0],
+        "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0, minimum=0),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from bodymap.headers import embeddable
 from bodymap.public import count_view, page_title, region_and_side
@@ -94,6 +94,10 @@ def accent_css():
 
 @bp.get("/embed.js")
 def loader():
-    response = send_from_directory(current_app.static_folder, "js/embed.js", max_age=LOADER_MAX_AGE)
+    """The loader at the fixed address the snippet names, so cached for an hour, not a year."""
+    response = current_app.view_functions["static"]("js/embed.js")
+    response.cache_control.no_cache = False
+    response.cache_control.public = True
+    response.cache_control.max_age = LOADER_MAX_AGE
     response.headers["Access-Control-Allow-Origin"] = "*"  # a plain script: lets hosts add integrity checks
     return response

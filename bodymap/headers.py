@@ -46,6 +46,8 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", content_security_policy(ancestors))
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure:  # behind a proxy, set TRUSTED_PROXIES so that HTTPS is seen
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 

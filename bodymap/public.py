@@ -1,10 +1,16 @@
-"""What patients see: the map, a region's page, and the panel htmx swaps in."""
+"""What patients see: the map, a region's page, and the panel htmx swaps in.
+
+These pages are the same for everyone and the content does not change while
+the app runs, so each is rendered once per process and kept.
+"""
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from bodymap import content, view_counts
+from bodymap import content, http_cache, view_counts
 from bodymap.content import Region
 
 bp = Blueprint("public", __name__)
@@ -32,16 +38,57 @@ def page_title(region: Region | None, side: str | None) -> str:
     return f"{region.label(side)} pain · {clinic.name}"
 
 
+def description(region: Region | None) -> str:
+    """For search results and shared links: the summary's first sentence, or what the map does."""
+    if region is None:
+        clinic = content.get(current_app).clinic
+        return (
+            f"Tap where it hurts to see what it often is, how physical therapy helps, and when to see a "
+            f"doctor. {clinic.name}, {clinic.city}."
+        )
+    first = re.split(r"(?<=[.!?])\s", region.summary, maxsplit=1)[0]
+    return first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
+
+
+def absolute_url(path: str) -> str:
+    """On PUBLIC_URL when it is set, else on the address this request came to."""
+    return (current_app.config["PUBLIC_URL"] or request.url_root.rstrip("/")) + path
+
+
+def canonical_url(region: Region | None) -> str:
+    """One address per page for search engines: the region without a side."""
+    return absolute_url(url_for("public.region_page", slug=region.slug) if region else url_for("public.index"))
+
+
+def _rendered_once(key: tuple, template: str, **context) -> str:
+    pages = current_app.extensions.setdefault("bodymap.rendered", {})
+    if key not in pages:
+        pages[key] = render_template(template, **context)
+    return pages[key]
+
+
+def _page(region: Region | None, side: str | None) -> str:
+    return _rendered_once(
+        ("page", region.slug if region else None, side),
+        "public/index.html",
+        region=region,
+        side=side,
+        title=page_title(region, side),
+        description=description(region),
+        canonical=canonical_url(region),
+    )
+
+
 @bp.get("/")
 def index():
-    return render_template("public/index.html", region=None, side=None, title=page_title(None, None))
+    return _page(None, None)
 
 
 @bp.get("/pain/<slug>")
 def region_page(slug: str):
     region, side = region_and_side(slug)
     count_view(region)
-    return render_template("public/index.html", region=region, side=side, title=page_title(region, side))
+    return _page(region, side)
 
 
 @bp.get("/pain/<slug>/panel")
@@ -52,8 +99,8 @@ def region_panel(slug: str):
         response = redirect(url_for("public.region_page", slug=slug, side=side), 303)
     else:
         count_view(region)
-        response = current_app.make_response(
-            render_template("public/panel.html", region=region, side=side, title=page_title(region, side))
+        html = _rendered_once(
+            ("panel", slug, side), "public/panel.html", region=region, side=side, title=page_title(region, side)
         )
-    response.vary.add("HX-Request")
-    return response
+        response = current_app.make_response(html)
+    return http_cache.panel_cache(response)

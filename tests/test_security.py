@@ -53,6 +53,9 @@ def test_pages_have_no_inline_script_or_style_and_nothing_third_party(client, ur
     assert not [tag for tag in page.find_all(True) if any(k.startswith("hx-on") for k in tag.attrs)]
     for tag in page.find_all(["link", "img", "iframe", "script"]):
         address = tag.get("href") or tag.get("src") or ""
+        if "canonical" in tag.get("rel", []):
+            assert address.startswith("http://localhost/")  # this site's own address
+            continue
         assert address.startswith("/"), f"third-party or unexpected address: {address}"
 
 
@@ -65,4 +68,63 @@ def test_htmx_is_told_not_to_inject_styles_the_policy_would_block(client):
     page = soup(client.get("/"))
     config = page.select_one('meta[name="htmx-config"]')["content"]
     assert '"includeIndicatorCSS": false' in config
-    assert page.select_one('script[src$="htmx-4.0.1.min.js"]').has_attr("defer")
+    assert page.select_one('script[src*="/htmx-4.0.1.min."]').has_attr("defer")
+
+
+def every_route(app):
+    """One URL for each route in Flask's URL map, with sample arguments."""
+    samples = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css"}
+    for rule in app.url_map.iter_rules():
+        yield rule.build({k: v for k, v in samples.items() if k in rule.arguments})[1], rule
+
+
+def assert_security_headers(response, https=False):
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy and "base-uri 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    if https:
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    else:
+        assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.parametrize("https", [False, True], ids=["http", "https"])
+def test_every_route_and_every_error_page_sends_the_security_headers(client, app, https):
+    base = "https://localhost" if https else "http://localhost"
+    checked = 0
+    for url, rule in every_route(app):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, base_url=base, buffered=True)
+            assert_security_headers(response, https)
+            checked += 1
+    for url in ("/no-such-page", "/pain/spleen", "/staff/callbacks?status=lost"):
+        assert_security_headers(client.get(url, base_url=base), https)
+    assert checked > 25
+
+
+def test_a_server_error_page_sends_the_security_headers_too():
+    from bodymap import create_app
+
+    app = create_app({"TESTING": False})
+
+    @app.get("/test-failure")
+    def fail():
+        raise RuntimeError("boom")
+
+    assert_security_headers(app.test_client().get("/test-failure"))
+
+
+def test_behind_a_trusted_proxy_https_is_recognised(tmp_path, monkeypatch):
+    from bodymap import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3"})
+    assert "Strict-Transport-Security" not in app.test_client().get("/", headers={"X-Forwarded-Proto": "https"}).headers
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    proxied = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3"})
+    response = proxied.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -154,3 +154,11 @@ def test_a_site_not_in_embed_origins_cannot_frame_it(make_page, sites, console):
     frame = page.frames[1] if len(page.frames) > 1 else None
     assert frame is None or not frame.url.startswith(sites["app"]) or frame.locator("svg[data-view]").count() == 0
     assert page.locator("#event-log li").count() == 0
+
+
+def test_the_widget_passes_axe_inside_its_frame(make_page, sites):
+    from tests.browser.test_map_in_browser import axe_violations
+
+    page = make_page(viewport={"width": 360, "height": 740})
+    page.goto(sites["app"] + "/embed/pain/knee?side=left")
+    assert axe_violations(page) == []

@@ -133,3 +133,25 @@ def test_pages_load_with_no_console_errors(page, live_server, console, path):
     page.goto(live_server + path)
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").count() == 1
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (360, 740)])
+def test_opening_a_panel_moves_nothing_and_the_map_needs_no_script(make_page, live_server, width, height):
+    page = make_page(viewport={"width": width, "height": height})
+    page.goto(live_server + "/")
+    page.evaluate("""() => {
+        window.unexpectedShift = 0;
+        new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.unexpectedShift += entry.value;
+        }).observe({type: "layout-shift", buffered: true});
+    }""")
+    before = [page.locator(f'svg[data-view="{v}"]').bounding_box() for v in ("front", "back")]
+    panel_top = page.locator("#region-panel").bounding_box()["y"]
+    open_region(page, LEFT_KNEE, "Left knee")
+    page.evaluate("window.scrollTo(0, 0)")
+    assert [page.locator(f'svg[data-view="{v}"]').bounding_box() for v in ("front", "back")] == before
+    assert page.locator("#region-panel").bounding_box()["y"] == panel_top
+    assert page.evaluate("window.unexpectedShift") == 0
+    still = make_page(java_script_enabled=False, viewport={"width": width, "height": height})
+    still.goto(live_server + "/")
+    assert still.locator('svg[data-view="front"] circle.spot-dot').first.is_visible()

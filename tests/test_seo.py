@@ -1,0 +1,62 @@
+"""Search engines and shared links: titles, descriptions, canonical addresses, a sitemap, robots.txt."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from bodymap import create_app, db
+from tests.conftest import TEST_CONFIG
+from tests.helpers import CONTENT, soup
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_each_region_page_has_its_own_title_description_canonical_and_open_graph(client, region_side):
+    region, side = region_side
+    page = soup(client.get(f"/pain/{region.slug}" + (f"?side={side}" if side else "")))
+    assert page.title.get_text().startswith(f"{region.label(side)} pain")
+    description = page.select_one('meta[name="description"]')["content"]
+    assert description and len(description) <= 160 and region.summary.startswith(description.rstrip("…"))
+    canonical = page.select_one('link[rel="canonical"]')["href"]
+    assert canonical == f"http://localhost/pain/{region.slug}"
+    og = {m["property"]: m["content"] for m in page.select('meta[property^="og:"]')}
+    assert og["og:title"] == page.title.get_text()
+    assert og["og:description"] == description
+    assert og["og:url"] == canonical
+    assert og["og:site_name"] == CONTENT.clinic.name
+
+
+def test_titles_and_descriptions_differ_between_regions(client):
+    pages = [soup(client.get(f"/pain/{r.slug}")) for r in CONTENT.regions]
+    assert len({p.title.get_text() for p in pages}) == len(pages)
+    assert len({p.select_one('meta[name="description"]')["content"] for p in pages}) == len(pages)
+
+
+def test_the_sitemap_lists_every_region_page(client):
+    response = client.get("/sitemap.xml")
+    assert response.mimetype == "application/xml"
+    root = ET.fromstring(response.data)
+    locations = [url.findtext(f"{SITEMAP_NS}loc") for url in root.iter(f"{SITEMAP_NS}url")]
+    assert locations == ["http://localhost/"] + [f"http://localhost/pain/{r.slug}" for r in CONTENT.regions]
+
+
+def test_robots_points_to_the_sitemap_and_keeps_staff_pages_out(client):
+    lines = client.get("/robots.txt").get_data(as_text=True).splitlines()
+    assert "Disallow: /staff/" in lines
+    assert "Sitemap: http://localhost/sitemap.xml" in lines
+
+
+def test_public_url_sets_the_address_search_engines_see(tmp_path):
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/seo.sqlite3",
+            "PUBLIC_URL": "https://pain.clinic.example",
+        }
+    )
+    db.upgrade(app)
+    client = app.test_client()
+    assert soup(client.get("/pain/neck")).select_one('link[rel="canonical"]')["href"] == (
+        "https://pain.clinic.example/pain/neck"
+    )
+    assert "Sitemap: https://pain.clinic.example/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)
