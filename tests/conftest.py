@@ -11,9 +11,10 @@ from bodymap import create_app, db
 from bodymap.models import Base
 from tests.helpers import CONTENT, add_staff, region_sides, sign_in
 
-# The PostgreSQL server the tests use; they work in a schema of their own, made anew each run.
+# The PostgreSQL server the tests use; each run works in a schema of its own, dropped at the end,
+# so two runs at once (two checkouts, CI beside a developer) never meet.
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-POSTGRES_SCHEMA = "bodymap_test"
+POSTGRES_SCHEMA = f"bodymap_test_{os.getpid()}"
 POSTGRES_URL = f"{POSTGRES_SERVER}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
 
 TEST_CONFIG = {
@@ -39,26 +40,29 @@ def unavailable(message: str):
     pytest.skip(message)
 
 
-def fresh_postgres_schema() -> str:
-    """Make the tests' schema anew; skip (fail under CI) when no server answers."""
+def postgres_schema(statement: str) -> None:
+    """Run CREATE or DROP for this run's schema; skip (fail under CI) when no server answers."""
     engine = create_engine(db.database_url(POSTGRES_SERVER), connect_args={"connect_timeout": 3})
     try:
         with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {POSTGRES_SCHEMA}"))
+            connection.execute(
+                text(f"{statement} SCHEMA {POSTGRES_SCHEMA}" + (" CASCADE" if statement == "DROP" else ""))
+            )
     except Exception as error:  # noqa: BLE001 - any failure means there is no server to test against
         unavailable(f"PostgreSQL at {POSTGRES_SERVER} is not available: {type(error).__name__}")
     finally:
         engine.dispose()
-    return POSTGRES_URL
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     """Every database test runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/bodymap.sqlite3"
-    return fresh_postgres_schema()
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/bodymap.sqlite3"
+        return
+    postgres_schema("CREATE")
+    yield POSTGRES_URL
+    postgres_schema("DROP")
 
 
 @pytest.fixture(scope="session")
