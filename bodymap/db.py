@@ -14,7 +14,10 @@ from alembic.config import Config
 from flask import Flask, current_app, g
 from flask.cli import AppGroup
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from bodymap.config import ConfigError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -30,7 +33,13 @@ def database_url(url: str) -> str:
 def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
     """An engine that never writes statement parameters (patients' details) into errors or logs."""
     url = database_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
+    try:
+        backend = make_url(url).get_backend_name()
+        if backend != "sqlite":
+            create_engine(url).dispose()  # finds the driver now, not at the first request
+    except (ArgumentError, ImportError, NoSuchModuleError) as error:
+        raise ConfigError(f"DATABASE_URL is not a database address this app can use: {error}") from None
+    if backend == "sqlite":
         engine = create_engine(url, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000})
 
         @event.listens_for(engine, "connect")

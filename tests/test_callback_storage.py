@@ -131,3 +131,12 @@ def test_a_bad_retention_setting_stops_the_app_with_a_clear_message(monkeypatch)
     monkeypatch.setenv("RETENTION_DAYS", "ninety")
     with pytest.raises(ConfigError, match="RETENTION_DAYS must be a whole number of at least 1, not 'ninety'"):
         create_app()
+
+
+@pytest.mark.parametrize("url", ["nonsense", "postgresql+nodriver://u@h/d", "mysql://u@h/d"])
+def test_a_database_url_that_cannot_work_stops_the_app_with_a_clear_message(url):
+    from bodymap import create_app
+    from bodymap.config import ConfigError
+
+    with pytest.raises(ConfigError, match="DATABASE_URL is not a database address this app can use"):
+        create_app({"DATABASE_URL": url})
