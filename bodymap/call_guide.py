@@ -12,7 +12,7 @@ from bodymap import content, db
 from bodymap.content import Region
 from bodymap.models import CALL_OUTCOMES, CallLog
 from bodymap.public import region_and_side
-from bodymap.staff import bp, staff_title
+from bodymap.staff import bp, local_page, staff_title
 
 MAP_LINKS = {"page_endpoint": "staff.call_guide_region", "panel_endpoint": "staff.call_guide_panel"}
 
@@ -71,10 +71,8 @@ def call_guide_panel(slug: str):
     return response
 
 
-def _safe_back(target: str | None) -> str:
-    if target and target.startswith("/staff/guide") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("staff.call_guide")
+def _back(target: str | None) -> str:
+    return local_page(target, "/staff/guide", "staff.call_guide")
 
 
 @bp.post("/calls")
@@ -85,7 +83,7 @@ def log_call():
         if htmx:
             return render_template("staff/_call_log_form.html", log_form=form), 422
         flash("The call was not logged: " + " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(_safe_back(form.next.data), 303)
+        return redirect(_back(form.next.data), 303)
     region = form.region.data or None
     side = form.side.data if region and form.side.data in content.get(current_app).region(region).sides else None
     db.session().add(CallLog(region=region, side=side, outcome=form.outcome.data, staff_id=current_user.id))
@@ -96,4 +94,4 @@ def log_call():
         fresh.next.data = form.next.data
         return render_template("staff/_call_log_form.html", log_form=fresh, logged=message), 201
     flash(message)
-    return redirect(_safe_back(form.next.data), 303)
+    return redirect(_back(form.next.data), 303)

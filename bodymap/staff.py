@@ -91,11 +91,11 @@ def _account_key() -> str:
     return "staff-login:" + request.form.get("email", "").strip().lower()[:254]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a staff page on this site; anything else goes to the queue."""
-    if target and target.startswith("/staff/") and not target.startswith("//") and "\\" not in target:
+def local_page(target: str | None, prefix: str, fallback: str) -> str:
+    """`target` when it is a path on this site under `prefix`; `fallback` (an endpoint) for anything else."""
+    if target and target.startswith(prefix) and "//" not in target and "\\" not in target:
         return target
-    return url_for("staff.queue")
+    return url_for(fallback)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -109,7 +109,7 @@ def login():
     if member is None:
         error = "That email and password do not match an account. Please try again."
         return render_template("staff/login.html", form=form, error=error, title=staff_title("Sign in")), 401
-    next_page = _safe_next(request.args.get("next"))
+    next_page = local_page(request.args.get("next"), "/staff/", "staff.queue")
     session.clear()  # a new session at sign-in: nothing from before carries over, the CSRF token included
     login_user(member)
     session.permanent = True

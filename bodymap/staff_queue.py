@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from bodymap import content, db
 from bodymap.models import STATUSES, CallbackRequest
-from bodymap.staff import bp, staff_title
+from bodymap.staff import bp, local_page, staff_title
 
 PAGE_SIZE = 50
 
@@ -56,39 +56,26 @@ def _filters() -> QueueFilter:
     return filters
 
 
-@bp.get("/callbacks")
-def queue():
+def _queue(template: str, **context):
     filters = _filters()
     rows, more = _requests(filters)
-    return render_template(
-        "staff/queue.html",
-        filters=filters,
-        rows=rows,
-        more=more,
-        back=request.full_path.rstrip("?"),
-        title=staff_title("Callback requests"),
-    )
+    back = url_for("staff.queue", **filters.query_args())  # where a status change returns to
+    return render_template(template, filters=filters, rows=rows, more=more, back=back, **context)
+
+
+@bp.get("/callbacks")
+def queue():
+    return _queue("staff/queue.html", title=staff_title("Callback requests"))
 
 
 @bp.get("/callbacks/rows")
 def queue_rows():
     """The table alone, for polling: new requests appear without a reload."""
-    filters = _filters()
-    rows, more = _requests(filters)
-    return render_template(
-        "staff/_queue_table.html",
-        filters=filters,
-        rows=rows,
-        more=more,
-        back=url_for("staff.queue", **filters.query_args()),
-        poll=True,
-    )
+    return _queue("staff/_queue_table.html", poll=True)
 
 
-def _safe_back(target: str | None) -> str:
-    if target and target.startswith("/staff/callbacks") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("staff.queue")
+def _back(target: str | None) -> str:
+    return local_page(target, "/staff/callbacks", "staff.queue")
 
 
 @bp.post("/callbacks/<int:request_id>/status")
@@ -102,5 +89,5 @@ def change_status(request_id: int):
     callback.status = form.status.data
     db.session().commit()
     if request.headers.get("HX-Request") == "true":
-        return render_template("staff/_callback_row.html", row=callback, back=_safe_back(form.next.data))
-    return redirect(_safe_back(form.next.data), 303)
+        return render_template("staff/_callback_row.html", row=callback, back=_back(form.next.data))
+    return redirect(_back(form.next.data), 303)
