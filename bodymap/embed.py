@@ -11,6 +11,7 @@ import re
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from bodymap import http_cache
 from bodymap.headers import embeddable
 from bodymap.public import count_view, page_title, region_and_side
 
@@ -73,13 +74,12 @@ def region_page(slug: str):
 def region_panel(slug: str):
     region, side = region_and_side(slug)
     if request.headers.get("HX-Request") != "true":
-        return redirect(url_for("embed.region_page", slug=slug, **request.args.to_dict()), 303)
+        return http_cache.panel_cache(redirect(url_for("embed.region_page", slug=slug, **request.args.to_dict()), 303))
     count_view(region)
     response = current_app.make_response(
         render_template("public/panel.html", region=region, side=side, title=page_title(region, side), embedded=True)
     )
-    response.vary.add("HX-Request")
-    return response
+    return http_cache.panel_cache(response)
 
 
 @bp.get("/embed/accent.css")

@@ -68,7 +68,7 @@ class CallbackForm(FlaskForm):
         validators=[DataRequired("Please tick this box so we may call you.")],
     )
     # Left empty by people; filled in by bots that fill in every field.
-    website = StringField("Leave this empty", filters=[clean_text])
+    website = StringField("Leave this empty", filters=[clean_text], validators=[Length(max=200)])
     submission_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
