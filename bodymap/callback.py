@@ -13,7 +13,7 @@ import click
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bodymap import content, db
 from bodymap.forms import CallbackForm
@@ -109,7 +109,7 @@ def create():
         if already is None:
             raise
         return _confirmation(already)
-    except (OperationalError, SQLAlchemyError):
+    except SQLAlchemyError:  # down, locked, or any other failure to store
         db.session().rollback()
         current_app.logger.exception("Could not save a callback request")  # no form data in the log
         return _unavailable(form)

@@ -32,26 +32,26 @@ def database_url(url: str) -> str:
 
 def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
     """An engine that never writes statement parameters (patients' details) into errors or logs."""
-    url = database_url(url)
     try:
-        backend = make_url(url).get_backend_name()
-        if backend != "sqlite":
-            create_engine(url).dispose()  # finds the driver now, not at the first request
+        return _engine(database_url(url), busy_timeout_ms)
     except (ArgumentError, ImportError, NoSuchModuleError) as error:
         raise ConfigError(f"DATABASE_URL is not a database address this app can use: {error}") from None
-    if backend == "sqlite":
-        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000})
 
-        @event.listens_for(engine, "connect")
-        def sqlite_pragmas(connection, _record) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
 
-        return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+def _engine(url: str, busy_timeout_ms: int) -> Engine:
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def sqlite_pragmas(connection, _record) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
 
 
 def session() -> Session:

@@ -72,6 +72,13 @@ def _sessions():
     return current_app.extensions["bodymap.sessions"]()
 
 
+def _existing_member(db_session, email: str) -> StaffMember:
+    member = find(db_session, email)
+    if member is None:
+        raise click.ClickException(f"No account for {email}.")
+    return member
+
+
 staff_cli = AppGroup("staff", help="Manage front-desk staff accounts.")
 
 
@@ -103,10 +110,7 @@ def list_members() -> None:
 def remove(email: str) -> None:
     """Delete an account; its sessions end at once."""
     with _sessions() as db_session, db_session.begin():
-        member = find(db_session, email)
-        if member is None:
-            raise click.ClickException(f"No account for {email}.")
-        db_session.delete(member)
+        db_session.delete(_existing_member(db_session, email))
     click.echo(f"Removed {email.strip().lower()}.")
 
 
@@ -115,9 +119,7 @@ def remove(email: str) -> None:
 def password(email: str) -> None:
     """Set a new password; every session signed in with the old one ends."""
     with _sessions() as db_session, db_session.begin():
-        member = find(db_session, email)
-        if member is None:
-            raise click.ClickException(f"No account for {email}.")
+        member = _existing_member(db_session, email)
         member.password_hash = hash_password(_read_password(member.email))
         member.session_version += 1
     click.echo(f"Changed the password for {member.email}.")
