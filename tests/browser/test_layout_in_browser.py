@@ -1,0 +1,158 @@
+"""Where things sit on screen: every tap lands on what is drawn there, the answer comes into view, the map fits."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.helpers import CONTENT
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = [(360, 740), (768, 1024), (1280, 800), (1920, 1080)]
+LEFT_KNEE = 'svg[data-view="front"] a[data-region="knee"][data-side="left"]'
+
+# For every circle and region-list link whose centre is on screen: is the element found at that point
+# the one drawn there? Checked at the top, then every half screen down to the bottom of the page.
+# Returns the misses as "scrollY: target -> element found".
+HIT_CHECK = """async () => {
+    const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const targets = [...document.querySelectorAll("svg[data-view] a.spot, nav.region-list a[data-region]")];
+    const name = (el) => el ? (el.closest("a[data-region]") ?
+        `${el.closest("a[data-region]").dataset.region}/${el.closest("a[data-region]").dataset.side}` +
+        (el.closest("nav") ? " (list)" : " (map)") : el.tagName + "." + el.className) : "nothing";
+    const misses = [];
+    let checked = 0;
+    const bottom = document.documentElement.scrollHeight - innerHeight;
+    for (let y = 0; ; y = Math.min(y + Math.round(innerHeight / 2), bottom)) {
+        window.scrollTo(0, y);
+        await frame();
+        for (const target of targets) {
+            const shape = target.querySelector(".spot-hit") || target.querySelector(".spot-dot") || target;
+            const box = shape.getBoundingClientRect();
+            const x = box.left + box.width / 2, top = box.top + box.height / 2;
+            if (box.width === 0 || x < 0 || top < 0 || x >= innerWidth || top >= innerHeight) continue;
+            checked += 1;
+            const found = document.elementFromPoint(x, top);
+            if (!found || !target.contains(found)) misses.push(`${scrollY}: ${name(target)} -> ${name(found)}`);
+        }
+        if (y >= bottom) break;
+    }
+    return {checked, misses};
+}"""
+
+
+def region_page(region) -> str:
+    side = f"?side={region.sides[0]}" if region.sides else ""
+    return f"/pain/{region.slug}{side}"
+
+
+@pytest.mark.parametrize("width,height", WIDTHS, ids=[f"{w}px" for w, _ in WIDTHS])
+def test_every_circle_and_list_link_is_what_a_tap_on_it_reaches(make_page, live_server, width, height):
+    page = make_page(viewport={"width": width, "height": height})
+    for region in CONTENT.regions:
+        page.goto(live_server + region_page(region))
+        page.wait_for_function("() => window.htmx !== undefined")
+        result = page.evaluate(HIT_CHECK)
+        assert result["misses"] == [], region.slug
+        assert result["checked"] > 2 * len(CONTENT.regions), "too few targets were on screen to mean anything"
+
+
+def test_a_real_click_on_the_list_below_the_map_opens_that_region(page, live_server):
+    """The case that once went wrong: scrolled to the list on a wide screen, the map slid over it."""
+    page.goto(live_server + "/pain/knee?side=left")
+    page.wait_for_function("() => window.htmx !== undefined")
+    link = page.locator('nav.region-list a[data-region="elbow"][data-side="left"]')
+    link.scroll_into_view_if_needed()
+    box = link.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#region-panel h2")).to_have_text("Left elbow")
+
+
+@pytest.mark.parametrize("width,height", [(320, 640), (360, 720)])
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_after_a_tap_the_answer_is_at_the_top_of_a_phone_screen(make_page, live_server, width, height, motion):
+    page = make_page(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True, reduced_motion=motion)
+    page.goto(live_server + "/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    # Where the heading is one frame after the swap: at once without motion, on its way with it.
+    page.evaluate("""() => document.addEventListener("htmx:after:swap", () => requestAnimationFrame(() => {
+        window.headingTopAfterOneFrame = document.getElementById("panel-heading").getBoundingClientRect().top;
+    }), {once: true})""")
+    page.tap(LEFT_KNEE)
+    expect(page.locator("#region-panel h2")).to_have_text("Left knee")
+    page.wait_for_function("() => window.headingTopAfterOneFrame !== undefined")
+    page.wait_for_function("() => Math.abs(document.getElementById('panel-heading').getBoundingClientRect().top) < 20")
+    if motion == "reduce":
+        assert abs(page.evaluate("window.headingTopAfterOneFrame")) < 20, "scrolled smoothly despite reduced motion"
+    assert page.evaluate("document.activeElement.id") == "panel-heading"
+    # The emergency signs are on the first screen.
+    emergency = page.locator("#region-panel .flags-emergency").bounding_box()
+    assert emergency["y"] < height
+    # Back to the map: focus returns to the circle that was tapped, and it is on screen.
+    page.tap("[data-back-to-map]")
+    page.wait_for_function("() => document.activeElement.matches('svg[data-view] a[aria-current]')")
+    assert page.evaluate("document.activeElement.closest('svg').dataset.view") == "front"
+    page.wait_for_function("""() => {
+        const box = document.activeElement.getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= innerHeight;
+    }""")
+
+
+@pytest.mark.parametrize("width,height", [(320, 640), (360, 720)])
+def test_on_a_phone_the_call_bar_is_in_reach_only_where_booking_is_off_screen(make_page, live_server, width, height):
+    page = make_page(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True, reduced_motion="reduce")
+    page.goto(live_server + "/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    bar = page.locator("[data-call-bar]")
+    assert not bar.is_visible(), "no region is open yet"
+    page.tap(LEFT_KNEE)
+    expect(page.locator("#region-panel h2")).to_have_text("Left knee")
+    expect(bar).to_be_visible()
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= height + 1 and box["height"] < 80, "a slim bar at the foot of the screen"
+    clinic = CONTENT.clinic
+    assert bar.locator("a.button-call").get_attribute("href") == clinic.tel
+    assert bar.locator("a[data-call-bar-callback]").get_attribute("href").endswith("/callback?region=knee&side=left")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Once the panel's own booking section is on screen, the bar steps aside.
+    page.locator("#region-panel [data-section='booking']").scroll_into_view_if_needed()
+    expect(bar).to_be_hidden()
+    # Over the map it never shows.
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(bar).to_be_hidden()
+
+
+def test_the_call_bar_is_for_phones_only(page, live_server):
+    page.goto(live_server + "/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.click(LEFT_KNEE)
+    expect(page.locator("#region-panel h2")).to_have_text("Left knee")
+    page.evaluate("window.scrollTo(0, 600)")
+    page.wait_for_timeout(0)
+    assert not page.locator("[data-call-bar]").is_visible()
+
+
+def test_on_a_tablet_both_figures_fit_side_by_side_in_about_60_percent_of_the_screen(make_page, live_server):
+    page = make_page(viewport={"width": 768, "height": 1024})
+    page.goto(live_server + "/")
+    front, back = (page.locator(f"figure.view-{v}").bounding_box() for v in ("front", "back"))
+    assert front["y"] == back["y"] and front["x"] + front["width"] <= back["x"]
+    assert max(front["height"], back["height"]) <= 0.62 * 1024
+    intro = page.locator("#region-panel").bounding_box()
+    assert intro["y"] < 0.85 * 1024, "the panel starts on the first screen"
+
+
+@pytest.mark.parametrize("width", [320, 360, 768, 1280, 1920])
+def test_side_hints_are_readable_and_smaller_than_the_view_captions(make_page, live_server, width):
+    page = make_page(viewport={"width": width, "height": 900})
+    page.goto(live_server + "/")
+    sizes = page.evaluate("""() => ({
+        hints: [...document.querySelectorAll(".side-hints span")].map(e => parseFloat(getComputedStyle(e).fontSize)),
+        captions: [...document.querySelectorAll("figure.view figcaption")].map(e => parseFloat(getComputedStyle(e).fontSize)),
+        hintHeights: [...document.querySelectorAll(".side-hints span")].map(e => e.getBoundingClientRect().height),
+    })""")
+    assert len(sizes["hints"]) == 4
+    assert min(sizes["hints"]) >= 12
+    assert max(sizes["hints"]) < min(sizes["captions"])
+    assert max(sizes["hintHeights"]) < 24, "each hint stays on one line"
