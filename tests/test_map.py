@@ -68,7 +68,8 @@ def test_circles_are_drawn_where_the_content_says(home, region):
         [a] = [a for a in circles(home, marker.view) if a["data-region"] == region.slug and a["data-side"] == side]
         dot = a.select_one("circle.spot-dot")
         assert (float(dot["cx"]), float(dot["cy"])) == (marker.x, marker.y)
-        assert float(dot["r"]) == drawing.MARKER_RADIUS
+        assert float(dot["r"]) == drawing.DOT_RADIUS
+        assert float(a.select_one("circle.spot-hit")["r"]) >= drawing.MARKER_RADIUS
 
 
 def test_each_circle_has_a_name_for_screen_readers_and_a_visible_label(home):

@@ -95,7 +95,7 @@ def test_a_phone_shows_map_and_panel_without_sideways_scrolling(make_page, live_
         box = page.locator(selector).bounding_box()
         assert box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= width
     smallest = page.evaluate(
-        "Math.min(...[...document.querySelectorAll('svg .spot-dot')].map(c => c.getBoundingClientRect().width))"
+        "Math.min(...[...document.querySelectorAll('svg .spot-hit')].map(c => c.getBoundingClientRect().width))"
     )
     assert smallest >= 24
 
