@@ -101,7 +101,9 @@ def test_after_a_tap_the_answer_is_at_the_top_of_a_phone_screen(make_page, live_
 
 @pytest.mark.parametrize("width,height", [(320, 640), (360, 720)])
 def test_on_a_phone_the_call_bar_is_in_reach_only_where_booking_is_off_screen(make_page, live_server, width, height):
-    page = make_page(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True, reduced_motion="reduce")
+    page = make_page(
+        viewport={"width": width, "height": height}, is_mobile=True, has_touch=True, reduced_motion="reduce"
+    )
     page.goto(live_server + "/")
     page.wait_for_function("() => window.htmx !== undefined")
     bar = page.locator("[data-call-bar]")
@@ -147,11 +149,15 @@ def test_on_a_tablet_both_figures_fit_side_by_side_in_about_60_percent_of_the_sc
 def test_side_hints_are_readable_and_smaller_than_the_view_captions(make_page, live_server, width):
     page = make_page(viewport={"width": width, "height": 900})
     page.goto(live_server + "/")
-    sizes = page.evaluate("""() => ({
-        hints: [...document.querySelectorAll(".side-hints span")].map(e => parseFloat(getComputedStyle(e).fontSize)),
-        captions: [...document.querySelectorAll("figure.view figcaption")].map(e => parseFloat(getComputedStyle(e).fontSize)),
-        hintHeights: [...document.querySelectorAll(".side-hints span")].map(e => e.getBoundingClientRect().height),
-    })""")
+    sizes = page.evaluate("""() => {
+        const all = (selector) => [...document.querySelectorAll(selector)];
+        const size = (selector) => all(selector).map(e => parseFloat(getComputedStyle(e).fontSize));
+        return {
+            hints: size(".side-hints span"),
+            captions: size("figure.view figcaption"),
+            hintHeights: [...document.querySelectorAll(".side-hints span")].map(e => e.getBoundingClientRect().height),
+        };
+    }""")
     assert len(sizes["hints"]) == 4
     assert min(sizes["hints"]) >= 12
     assert max(sizes["hints"]) < min(sizes["captions"])
