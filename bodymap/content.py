@@ -2,7 +2,10 @@
 
 A clinician edits only that file. Anything wrong in it is refused with the
 file, line, owner and field named, both at start-up and by
-`flask --app bodymap content check`.
+`flask --app bodymap content check`. Every red flag, caution and "not getting
+better" line names its source from the file's `sources` catalogue, so each
+claim can be traced; `content check --launch` also refuses regions that no
+named clinician has reviewed yet.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import datetime
 import math
 import os
+import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +25,10 @@ from flask import Flask
 from bodymap import drawing
 from bodymap.yamlfields import ContentError, Fields, Problems
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "regions.yaml"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = PROJECT_ROOT / "data" / "regions.yaml"
+STATIC_FOLDER = PROJECT_ROOT / "static"
+LOGO_TYPES = (".svg", ".png")
 VIEWS = ("front", "back")
 SIDES = ("left", "right", "centre")
 KINDS = ("passive", "active")
@@ -33,16 +41,51 @@ class DirectAccess:
 
 
 @dataclass(frozen=True)
+class OpeningHours:
+    days: str
+    open: datetime.time
+    close: datetime.time
+
+    @staticmethod
+    def label(time: datetime.time) -> str:
+        """'7 AM', '6:30 PM': how US patients read a time."""
+        hour = time.hour % 12 or 12
+        minutes = f":{time.minute:02d}" if time.minute else ""
+        return f"{hour}{minutes} {'AM' if time.hour < 12 else 'PM'}"
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    address: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Logo:
+    path: str  # under static/
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Clinic:
     name: str
     city: str
     phone: str
     country: str
     appointments: str
-    locations: tuple[str, ...]
+    locations: tuple[Location, ...]
     booking_url: str | None
     direct_access: DirectAccess | None
     disclaimer: str
+    website: str | None = None
+    hours: tuple[OpeningHours, ...] = ()
+    logo: Logo | None = None
+
+    @property
+    def website_host(self) -> str:
+        """'www.example.com': the website as patients would type it."""
+        return (self.website or "").removeprefix("https://").split("/")[0]
 
     @property
     def tel(self) -> str:
@@ -52,12 +95,30 @@ class Clinic:
 
 
 @dataclass(frozen=True)
+class Source:
+    id: str
+    citation: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """One statement (a red flag, a caution, when to get checked) and the sources it rests on."""
+
+    text: str
+    sources: tuple[Source, ...]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Treatment:
     id: str
     name: str
     kind: str
     description: str
-    contraindications: tuple[str, ...]
+    contraindications: tuple[Sourced, ...]
 
 
 @dataclass(frozen=True)
@@ -76,8 +137,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class RedFlags:
-    emergency: tuple[str, ...]
-    urgent: tuple[str, ...]
+    emergency: tuple[Sourced, ...]
+    urgent: tuple[Sourced, ...]
 
 
 @dataclass(frozen=True)
@@ -91,6 +152,8 @@ class Screening:
 class Review:
     date: datetime.date
     by: str
+    role: str = ""
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,10 +165,11 @@ class Region:
     conditions: tuple[Condition, ...]
     treatments: tuple[Treatment, ...]
     self_care: tuple[str, ...]
+    not_improving: Sourced
     red_flags: RedFlags
     screening: Screening
     reviewed: Review
-    sources: tuple[str, ...]
+    sources: tuple[Source, ...]
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -118,10 +182,30 @@ class Region:
             return self.name
         return f"{side.capitalize()} {self.name[0].lower()}{self.name[1:]}"
 
+    @property
+    def treatments_shown(self) -> tuple[Treatment, ...]:
+        """The treatments in the order the panel shows them: passive, then active."""
+        return tuple(t for kind in KINDS for t in self.treatments if t.kind == kind)
+
+    @property
+    def footnotes(self) -> tuple[Source, ...]:
+        """Every source the panel cites, numbered by where it is first cited, then the region's own."""
+        cited = [*self.red_flags.emergency, *self.red_flags.urgent]
+        cited += [c for t in self.treatments_shown for c in t.contraindications]
+        cited.append(self.not_improving)
+        ordered = [source for item in cited for source in item.sources] + list(self.sources)
+        return tuple(dict.fromkeys(ordered))
+
+    def cites(self, item: Sourced) -> list[tuple[int, Source]]:
+        """The footnote numbers of one statement's sources."""
+        numbers = {source: n for n, source in enumerate(self.footnotes, start=1)}
+        return [(numbers[source], source) for source in item.sources]
+
 
 @dataclass(frozen=True)
 class Content:
     clinic: Clinic
+    sources: tuple[Source, ...]
     treatments: tuple[Treatment, ...]
     regions: tuple[Region, ...]
 
@@ -137,8 +221,11 @@ def configured_path() -> Path:
     return Path(os.environ.get("CONTENT_PATH") or DEFAULT_PATH)
 
 
-def load(path: str | Path) -> Content:
-    """Read and validate the content file; raise ContentError naming every problem."""
+def load(path: str | Path, launch: bool = False) -> Content:
+    """Read and validate the content file; raise ContentError naming every problem.
+
+    With `launch`, a region still marked as a draft is a problem too.
+    """
     path = Path(path)
     shown = _shown_path(path)
     problems = Problems(shown)
@@ -154,12 +241,14 @@ def load(path: str | Path) -> Content:
         raise ContentError([f"{shown}: is empty"])
 
     top = Fields(root, problems, "")
-    top.refuse_unknown({"clinic", "treatments", "regions"})
+    top.refuse_unknown({"clinic", "sources", "treatments", "regions"})
     clinic = _clinic(Fields(top.get("clinic"), problems, "clinic"))
-    treatments = _treatments(top, problems)
-    regions = _regions(top, problems, {t.id: t for t in treatments})
+    sources = _sources(top, problems)
+    catalogue = {s.id: s for s in sources}
+    treatments = _treatments(top, problems, catalogue)
+    regions = _regions(top, problems, {t.id: t for t in treatments}, catalogue, launch)
     problems.raise_if_any()
-    return Content(clinic=clinic, treatments=treatments, regions=regions)
+    return Content(clinic=clinic, sources=sources, treatments=treatments, regions=regions)
 
 
 def _shown_path(path: Path) -> str:
@@ -171,7 +260,20 @@ def _shown_path(path: Path) -> str:
 
 def _clinic(f: Fields) -> Clinic:
     f.refuse_unknown(
-        {"name", "city", "phone", "country", "appointments", "locations", "booking_url", "direct_access", "disclaimer"}
+        {
+            "name",
+            "city",
+            "phone",
+            "country",
+            "appointments",
+            "locations",
+            "booking_url",
+            "direct_access",
+            "disclaimer",
+            "website",
+            "hours",
+            "logo",
+        }
     )
     phone, country = f.text("phone") or "", f.text("country") or ""
     if phone and country:
@@ -182,33 +284,143 @@ def _clinic(f: Fields) -> Clinic:
             valid = False
         if not valid:
             f.report(f.values["phone"], "phone", f"is not a phone number that can be dialled in {country}")
-    booking_url = f.text("booking_url", optional=True)
-    if booking_url and not booking_url.startswith("https://"):
-        f.report(f.values["booking_url"], "booking_url", "must start with https://")
     direct_access = None
     if f.get("direct_access", optional=True) is not None:
         d = f.mapping("direct_access")
         d.refuse_unknown({"text", "as_of"})
         direct_access = DirectAccess(text=d.text("text") or "", as_of=d.date("as_of"))
-    locations = []
-    for name, node in f.items("locations"):
-        entry = f.entry(name, node)
-        entry.refuse_unknown({"name"})
-        locations.append(entry.text("name") or "")
     return Clinic(
         name=f.text("name") or "",
         city=f.text("city") or "",
         phone=phone,
         country=country,
         appointments=f.text("appointments") or "",
-        locations=tuple(locations),
-        booking_url=booking_url,
+        locations=_locations(f),
+        booking_url=_https(f, "booking_url"),
         direct_access=direct_access,
         disclaimer=f.text("disclaimer") or "",
+        website=_https(f, "website"),
+        hours=_hours(f),
+        logo=_logo(f),
     )
 
 
-def _treatments(top: Fields, problems: Problems) -> tuple[Treatment, ...]:
+def _https(f: Fields, key: str) -> str | None:
+    """An optional web address; only https, so the page never links to an insecure one."""
+    url = f.text(key, optional=True)
+    if url and not re.match(r"^https://[^\s/]+\.[^\s]+$", url):
+        f.report(f.values[key], key, "must be a web address starting with https://")
+    return url
+
+
+def _locations(f: Fields) -> tuple[Location, ...]:
+    """The clinic's sites: a name, and address lines when the clinic gives them."""
+    locations = []
+    for name, node in f.items("locations", optional=True):
+        entry = f.entry(name, node)
+        entry.refuse_unknown({"name", "address"})
+        locations.append(Location(name=entry.text("name") or "", address=entry.texts("address", optional=True)))
+    return tuple(locations)
+
+
+def _hours(f: Fields) -> tuple[OpeningHours, ...]:
+    """Opening hours as day ranges with times, each closing after it opens."""
+    hours = []
+    for name, node in f.items("hours", optional=True):
+        entry = f.entry(name, node)
+        entry.refuse_unknown({"days", "open", "close"})
+        days, opens, closes = entry.text("days") or "", entry.clock("open"), entry.clock("close")
+        if opens and closes and opens >= closes:
+            entry.report(entry.values["close"], "close", f"must be later than 'open' ({opens:%H:%M})")
+        if opens and closes:
+            hours.append(OpeningHours(days=days, open=opens, close=closes))
+    return tuple(hours)
+
+
+def _logo(f: Fields) -> Logo | None:
+    """A logo under static/, checked to exist and measured, so the header keeps its shape while it loads."""
+    path = f.text("logo", optional=True)
+    if not path:
+        return None
+    node = f.values["logo"]
+    file = (STATIC_FOLDER / path).resolve()
+    if not path.lower().endswith(LOGO_TYPES):
+        f.report(node, "logo", "must be an .svg or .png file under static/")
+    elif not file.is_relative_to(STATIC_FOLDER) or not file.is_file():
+        f.report(node, "logo", f"names a file that does not exist: static/{path}")
+    else:
+        size = _image_size(file)
+        if size:
+            return Logo(path=path, width=size[0], height=size[1])
+        f.report(node, "logo", f"static/{path} is not a readable {file.suffix[1:].upper()} image with a size")
+    return None
+
+
+def _image_size(file: Path) -> tuple[int, int] | None:
+    """Width and height of a PNG (its header) or an SVG (width and height, else its viewBox)."""
+    data = file.read_bytes()
+    if file.suffix.lower() == ".png":
+        if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+            return struct.unpack(">II", data[16:24])
+        return None
+    head = data[:4096].decode("utf-8", "replace")
+    svg = re.search(r"<svg\b[^>]*>", head)
+    if not svg:
+        return None
+    width = re.search(r'\swidth="([\d.]+)(?:px)?"', svg[0])
+    height = re.search(r'\sheight="([\d.]+)(?:px)?"', svg[0])
+    if width and height:
+        return round(float(width[1])), round(float(height[1]))
+    box = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"', svg[0])
+    return (round(float(box[1])), round(float(box[2]))) if box else None
+
+
+def _sources(top: Fields, problems: Problems) -> tuple[Source, ...]:
+    """The catalogue every statement cites by id: each source written out once."""
+    sources: dict[str, Source] = {}
+    for name, node in top.items("sources"):
+        f = Fields(node, problems, f"source {_peek(node, 'id') or name}")
+        f.refuse_unknown({"id", "citation", "url"})
+        source = Source(id=f.slug("id"), citation=f.text("citation") or "", url=_https(f, "url"))
+        if source.id in sources:
+            f.report(f.values["id"], "id", f"'{source.id}' is used by another source")
+        sources[source.id] = source
+    return tuple(sources.values())
+
+
+def _source_ids(f: Fields, key: str, catalogue: dict[str, Source], optional: bool = False) -> tuple[Source, ...]:
+    """`key` as one source id or a list of them, each one found in the catalogue."""
+    node = f.get(key, optional)
+    if node is None:
+        return ()
+    pairs = f.items(key) if isinstance(node, yaml.SequenceNode) else [(key, node)]
+    found: list[Source] = []
+    for name, item in pairs:
+        source_id = f.scalar_text(item, name)
+        if source_id and source_id not in catalogue:
+            f.report(item, name, f"names unknown source '{source_id}' (add it under 'sources' at the top)")
+        elif source_id and catalogue[source_id] not in found:
+            found.append(catalogue[source_id])
+    return tuple(found)
+
+
+def _sourced(f: Fields, name: str, node: yaml.Node, catalogue: dict[str, Source]) -> Sourced:
+    """A statement written as {text: "...", source: <id>} (or source: [<id>, <id>])."""
+    if isinstance(node, yaml.ScalarNode):
+        text = f.scalar_text(node, name)
+        f.report(node, name, 'names no source: write it as {text: "...", source: <source id>}')
+        return Sourced(text=text, sources=())
+    entry = f.entry(name, node)
+    entry.refuse_unknown({"text", "source"})
+    return Sourced(text=entry.text("text") or "", sources=_source_ids(entry, "source", catalogue))
+
+
+def _sourced_list(f: Fields, key: str, catalogue: dict[str, Source], optional: bool = False) -> tuple[Sourced, ...]:
+    """A list of statements, each with its sources."""
+    return tuple(_sourced(f, name, node, catalogue) for name, node in f.items(key, optional))
+
+
+def _treatments(top: Fields, problems: Problems, sources: dict[str, Source]) -> tuple[Treatment, ...]:
     treatments: dict[str, Treatment] = {}
     for name, node in top.items("treatments"):
         f = Fields(node, problems, f"treatment {_peek(node, 'id') or name}")
@@ -218,7 +430,7 @@ def _treatments(top: Fields, problems: Problems) -> tuple[Treatment, ...]:
             name=f.text("name") or "",
             kind=f.choice("kind", KINDS),
             description=f.text("description") or "",
-            contraindications=f.texts("contraindications", optional=True),
+            contraindications=_sourced_list(f, "contraindications", sources, optional=True),
         )
         if treatment.id in treatments:
             f.report(f.values["id"], "id", f"'{treatment.id}' is used by another treatment")
@@ -226,7 +438,9 @@ def _treatments(top: Fields, problems: Problems) -> tuple[Treatment, ...]:
     return tuple(treatments.values())
 
 
-def _regions(top: Fields, problems: Problems, catalogue: dict[str, Treatment]) -> tuple[Region, ...]:
+def _regions(
+    top: Fields, problems: Problems, catalogue: dict[str, Treatment], sources: dict[str, Source], launch: bool
+) -> tuple[Region, ...]:
     regions: list[Region] = []
     placed: dict[str, list[tuple[str, Marker]]] = {view: [] for view in VIEWS}
     for name, node in top.items("regions"):
@@ -240,6 +454,7 @@ def _regions(top: Fields, problems: Problems, catalogue: dict[str, Treatment]) -
                 "conditions",
                 "treatments",
                 "self_care",
+                "not_improving",
                 "red_flags",
                 "screening",
                 "reviewed",
@@ -257,10 +472,11 @@ def _regions(top: Fields, problems: Problems, catalogue: dict[str, Treatment]) -
             conditions=_conditions(f),
             treatments=_region_treatments(f, catalogue),
             self_care=f.texts("self_care"),
-            red_flags=_red_flags(f.mapping("red_flags")),
+            not_improving=_not_improving(f, sources),
+            red_flags=_red_flags(f.mapping("red_flags"), sources),
             screening=_screening(f.mapping("screening")),
-            reviewed=_review(f.mapping("reviewed")),
-            sources=f.texts("sources"),
+            reviewed=_review(f.mapping("reviewed"), launch),
+            sources=_source_ids(f, "sources", sources),
         )
         regions.append(region)
     return tuple(regions)
@@ -329,9 +545,15 @@ def _region_treatments(f: Fields, catalogue: dict[str, Treatment]) -> tuple[Trea
     return tuple(chosen)
 
 
-def _red_flags(f: Fields) -> RedFlags:
+def _not_improving(f: Fields, sources: dict[str, Source]) -> Sourced:
+    """When to see a doctor or physical therapist if it is not getting better: every region says so."""
+    node = f.get("not_improving")
+    return _sourced(f, "not_improving", node, sources) if node is not None else Sourced(text="", sources=())
+
+
+def _red_flags(f: Fields, sources: dict[str, Source]) -> RedFlags:
     f.refuse_unknown({"emergency", "urgent"})
-    return RedFlags(emergency=f.texts("emergency"), urgent=f.texts("urgent"))
+    return RedFlags(emergency=_sourced_list(f, "emergency", sources), urgent=_sourced_list(f, "urgent", sources))
 
 
 def _screening(f: Fields) -> Screening:
@@ -339,9 +561,21 @@ def _screening(f: Fields) -> Screening:
     return Screening(emergency=f.texts("emergency"), urgent=f.texts("urgent"), general=f.texts("general"))
 
 
-def _review(f: Fields) -> Review:
-    f.refuse_unknown({"date", "by"})
-    return Review(date=f.date("date"), by=f.text("by") or "")
+def _review(f: Fields, launch: bool) -> Review:
+    """Who reviewed the region: a named clinician with role and date, or a draft awaiting one."""
+    f.refuse_unknown({"date", "by", "role", "draft"})
+    by = f.text("by") or ""
+    draft = f.boolean("draft") or "draft" in by.lower()
+    review = Review(date=f.date("date"), by=by, role=f.text("role", optional=draft) or "", draft=draft)
+    if draft and launch:
+        key = "draft" if "draft" in f.values else "by"
+        if key in f.values:
+            f.report(
+                f.values[key],
+                key,
+                "marks a draft: before launch a clinician reviews the region and is named here (by, role, date)",
+            )
+    return review
 
 
 def init_app(app: Flask) -> None:

@@ -17,8 +17,10 @@ INT = "tag:yaml.org,2002:int"
 FLOAT = "tag:yaml.org,2002:float"
 NULL = "tag:yaml.org,2002:null"
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
+BOOL = "tag:yaml.org,2002:bool"
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 class ContentError(Exception):
@@ -134,6 +136,28 @@ class Fields:
                 pass
         self.report(node, key, "must be a date written YYYY-MM-DD")
         return datetime.date.min
+
+    def boolean(self, key: str) -> bool:
+        """An optional true/false field; missing means false."""
+        node = self.get(key, optional=True)
+        if node is None:
+            return False
+        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL:
+            self.report(node, key, "must be true or false")
+            return False
+        return node.value.lower() in ("true", "yes", "on")
+
+    def clock(self, key: str) -> datetime.time | None:
+        """A time of day written HH:MM (24-hour), quoted or not."""
+        node = self.get(key)
+        if node is None:
+            return None
+        # Unquoted 07:30 is a base-60 number to YAML 1.1; the text as written is what the clinician meant.
+        match = CLOCK.match(node.value) if isinstance(node, yaml.ScalarNode) else None
+        if not match:
+            self.report(node, key, "must be a time written HH:MM, 24-hour (for example 07:30 or 18:00)")
+            return None
+        return datetime.time(int(match[1]), int(match[2]))
 
     def items(self, key: str, optional: bool = False) -> list[tuple[str, yaml.Node]]:
         """The entries of a list, each with its field name (`key[0]`, `key[1]`, ...)."""

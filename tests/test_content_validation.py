@@ -11,6 +11,7 @@ import pytest
 from bodymap import create_app
 from bodymap.content import load
 from bodymap.yamlfields import ContentError
+from tests.helpers import CONTENT
 
 MINIMAL = """\
 clinic:
@@ -26,12 +27,19 @@ clinic:
     text: "No referral needed."
     as_of: 2026-11-27
   disclaimer: "General information, not a diagnosis. In an emergency, call 911."
+sources:
+  - id: guide
+    citation: "A test guideline (2020)"
+    url: https://example.org/guide
+  - id: leaflet
+    citation: "A test leaflet"
 treatments:
   - id: heat
     name: Heat
     kind: passive
     description: "A warm pack."
-    contraindications: []
+    contraindications:
+      - {text: "The skin there is broken", source: leaflet}
   - id: walking
     name: Walking
     kind: active
@@ -48,9 +56,12 @@ regions:
         about: "A pulled muscle."
     treatments: [heat, walking]
     self_care: ["Keep moving."]
+    not_improving: {text: "Not better in a few weeks? See a doctor.", source: leaflet}
     red_flags:
-      emergency: ["Trouble speaking."]
-      urgent: ["Fever."]
+      emergency:
+        - {text: "Trouble speaking.", source: guide}
+      urgent:
+        - {text: "Fever.", source: [guide, leaflet]}
     screening:
       emergency: ["Do you have trouble speaking?"]
       urgent: ["Do you have a fever?"]
@@ -58,7 +69,8 @@ regions:
     reviewed:
       date: 2026-11-27
       by: Test reviewer
-    sources: ["Test source"]
+      role: physical therapist, DPT
+    sources: [guide]
   - slug: knee
     name: Knee
     markers:
@@ -70,9 +82,12 @@ regions:
         about: "A stretched ligament."
     treatments: [heat, walking]
     self_care: ["Rest it."]
+    not_improving: {text: "Not better in 2 weeks? See a doctor.", source: leaflet}
     red_flags:
-      emergency: ["The leg looks out of shape."]
-      urgent: ["You cannot bear weight."]
+      emergency:
+        - {text: "The leg looks out of shape.", source: leaflet}
+      urgent:
+        - {text: "You cannot bear weight.", source: guide}
     screening:
       emergency: ["Does the leg look out of shape?"]
       urgent: ["Can you put weight on it?"]
@@ -80,7 +95,8 @@ regions:
     reviewed:
       date: 2026-11-27
       by: Test reviewer
-    sources: ["Test source"]
+      role: physical therapist, DPT
+    sources: [guide, leaflet]
 """
 
 
@@ -103,6 +119,13 @@ def test_the_minimal_file_is_valid(tmp_path):
     content = load(path)
     assert [r.slug for r in content.regions] == ["neck", "knee"]
     assert content.region("knee").sides == ("left", "right")
+    guide, leaflet = content.sources
+    assert (guide.id, guide.url, leaflet.url) == ("guide", "https://example.org/guide", None)
+    neck = content.region("neck")
+    assert neck.red_flags.urgent[0].sources == (guide, leaflet)
+    assert neck.footnotes == (guide, leaflet)  # numbered by first citation: the red flags come first
+    assert neck.cites(neck.red_flags.urgent[0]) == [(1, guide), (2, leaflet)]
+    assert neck.reviewed.role == "physical therapist, DPT" and not neck.reviewed.draft
 
 
 def test_a_wrong_type_names_file_line_region_and_field(tmp_path):
@@ -170,11 +193,172 @@ def test_a_paired_region_needs_both_sides(tmp_path):
 
 
 def test_an_empty_red_flag_list_is_refused(tmp_path):
-    text = MINIMAL.replace('emergency: ["The leg looks out of shape."]', "emergency: []")
+    text = MINIMAL.replace(
+        'emergency:\n        - {text: "The leg looks out of shape.", source: leaflet}', "emergency: []"
+    )
     [problem] = problems_for(tmp_path, text)
     assert problem.endswith(
         f":{line_of(text, 'emergency: []')}: region 'knee': field 'red_flags.emergency' must not be empty"
     )
+
+
+def test_an_unknown_source_id_is_refused(tmp_path):
+    text = MINIMAL.replace(
+        '{text: "You cannot bear weight.", source: guide}', '{text: "You cannot bear weight.", source: nice-ng99}'
+    )
+    [problem] = problems_for(tmp_path, text)
+    assert problem == (
+        f"{tmp_path}/regions.yaml:{line_of(text, 'nice-ng99')}: region 'knee': field 'red_flags.urgent[0].source'"
+        " names unknown source 'nice-ng99' (add it under 'sources' at the top)"
+    )
+
+
+def test_an_unknown_source_id_in_a_list_or_a_regions_sources_is_refused(tmp_path):
+    text = MINIMAL.replace("source: [guide, leaflet]}", "source: [guide, leaflt]}").replace(
+        "sources: [guide, leaflet]", "sources: [guide, gide]"
+    )
+    problems = problems_for(tmp_path, text)
+    assert problems == [
+        f"{tmp_path}/regions.yaml:{line_of(text, 'leaflt')}: region 'neck': field 'red_flags.urgent[0].source[1]'"
+        " names unknown source 'leaflt' (add it under 'sources' at the top)",
+        f"{tmp_path}/regions.yaml:{line_of(text, 'gide')}: region 'knee': field 'sources[1]'"
+        " names unknown source 'gide' (add it under 'sources' at the top)",
+    ]
+
+
+def test_a_red_flag_without_a_source_is_refused(tmp_path):
+    text = MINIMAL.replace(
+        '- {text: "The leg looks out of shape.", source: leaflet}', '- "The leg looks out of shape."'
+    )
+    [problem] = problems_for(tmp_path, text)
+    assert problem == (
+        f"{tmp_path}/regions.yaml:{line_of(text, 'The leg looks')}: region 'knee': field 'red_flags.emergency[0]'"
+        ' names no source: write it as {text: "...", source: <source id>}'
+    )
+
+
+def test_a_flag_or_caution_written_as_a_mapping_with_no_source_is_refused(tmp_path):
+    text = MINIMAL.replace('{text: "Trouble speaking.", source: guide}', '{text: "Trouble speaking."}').replace(
+        '{text: "The skin there is broken", source: leaflet}', '{text: "The skin there is broken"}'
+    )
+    problems = problems_for(tmp_path, text)
+    assert problems == [
+        f"{tmp_path}/regions.yaml:{line_of(text, 'The skin there')}: treatment heat:"
+        " field 'contraindications[0].source' is missing",
+        f"{tmp_path}/regions.yaml:{line_of(text, 'Trouble speaking.')}: region 'neck':"
+        " field 'red_flags.emergency[0].source' is missing",
+    ]
+
+
+def test_the_source_catalogue_is_checked(tmp_path):
+    text = MINIMAL.replace("  - id: leaflet\n", "  - id: guide\n").replace(
+        "url: https://example.org/guide", "url: http://example.org/guide"
+    )
+    problems = problems_for(tmp_path, text)
+    where = f"{tmp_path}/regions.yaml"
+    assert (
+        f"{where}:{line_of(text, 'http://')}: source guide: field 'url' must be a web address starting with https://"
+        in (problems)
+    )
+    assert f"{where}:{line_of(text, 'id: guide', 2)}: source guide: field 'id' 'guide' is used by another source" in (
+        problems
+    )
+
+
+def test_every_region_says_when_to_get_checked_if_it_is_not_improving(tmp_path):
+    text = MINIMAL.replace('    not_improving: {text: "Not better in 2 weeks? See a doctor.", source: leaflet}\n', "")
+    [problem] = problems_for(tmp_path, text)
+    assert (
+        problem
+        == f"{tmp_path}/regions.yaml:{line_of(text, 'slug: knee')}: region 'knee': field 'not_improving' is missing"
+    )
+
+
+CLINIC_EXTRAS = """\
+  website: https://www.example.org
+  hours:
+    - {days: "Mon-Fri", open: 07:00, close: "18:00"}
+    - {days: "Sat", open: "9:30", close: "12:00"}
+  logo: favicon.svg
+"""
+
+
+def with_clinic_extras(extras: str = CLINIC_EXTRAS) -> str:
+    return MINIMAL.replace("  booking_url: null\n", "  booking_url: null\n" + extras)
+
+
+def test_the_clinic_may_name_its_website_hours_locations_and_logo(tmp_path):
+    text = with_clinic_extras().replace(
+        "    - name: Portland, OR\n", '    - name: Main clinic\n      address: ["1 Example Street", "Springfield"]\n'
+    )
+    path = tmp_path / "regions.yaml"
+    path.write_text(text)
+    clinic = load(path).clinic
+    assert clinic.website == "https://www.example.org" and clinic.website_host == "www.example.org"
+    assert [(h.days, h.open.isoformat("minutes"), h.close.isoformat("minutes")) for h in clinic.hours] == [
+        ("Mon-Fri", "07:00", "18:00"),
+        ("Sat", "09:30", "12:00"),
+    ]
+    assert (clinic.logo.path, clinic.logo.width, clinic.logo.height) == ("favicon.svg", 32, 32)
+    assert clinic.locations[0].address == ("1 Example Street", "Springfield")
+
+
+def test_bad_opening_hours_are_refused(tmp_path):
+    text = with_clinic_extras(
+        CLINIC_EXTRAS.replace('open: "9:30"', 'open: "9.30am"').replace(
+            'open: 07:00, close: "18:00"', 'open: "19:00", close: "18:00"'
+        )
+    )
+    problems = problems_for(tmp_path, text)
+    late = line_of(text, 'open: "19:00"')
+    assert problems == [
+        f"{tmp_path}/regions.yaml:{late}: clinic: field 'hours[0].close' must be later than 'open' (19:00)",
+        f"{tmp_path}/regions.yaml:{line_of(text, '9.30am')}: clinic: field 'hours[1].open'"
+        " must be a time written HH:MM, 24-hour (for example 07:30 or 18:00)",
+    ]
+
+
+def test_a_logo_that_is_not_there_is_refused(tmp_path):
+    text = with_clinic_extras(CLINIC_EXTRAS.replace("logo: favicon.svg", "logo: img/our-logo.svg"))
+    [problem] = problems_for(tmp_path, text)
+    assert problem == (
+        f"{tmp_path}/regions.yaml:{line_of(text, 'logo:')}: clinic: field 'logo'"
+        " names a file that does not exist: static/img/our-logo.svg"
+    )
+
+
+@pytest.mark.parametrize("logo", ["css/bodymap.css", "../pyproject.toml"])
+def test_a_logo_must_be_an_svg_or_png_under_static(tmp_path, logo):
+    text = with_clinic_extras(CLINIC_EXTRAS.replace("logo: favicon.svg", f"logo: {logo}"))
+    [problem] = problems_for(tmp_path, text)
+    assert problem.endswith(
+        f":{line_of(text, 'logo:')}: clinic: field 'logo' must be an .svg or .png file under static/"
+    )
+
+
+def test_a_website_must_be_https(tmp_path):
+    text = with_clinic_extras(CLINIC_EXTRAS.replace("https://www.example.org", "www.example.org"))
+    [problem] = problems_for(tmp_path, text)
+    assert problem.endswith(
+        f":{line_of(text, 'website:')}: clinic: field 'website' must be a web address starting with https://"
+    )
+
+
+def test_a_reviewed_region_names_the_reviewers_role(tmp_path):
+    text = MINIMAL.replace("      role: physical therapist, DPT\n", "", 1)
+    [problem] = problems_for(tmp_path, text)
+    first_line_of_review = line_of(text, "      date: 2026-11-27")
+    assert problem.endswith(f":{first_line_of_review}: region 'neck': field 'reviewed.role' is missing")
+
+
+def test_a_draft_needs_no_role_and_draft_must_be_true_or_false(tmp_path):
+    path = tmp_path / "regions.yaml"
+    path.write_text(MINIMAL.replace("      role: physical therapist, DPT\n", "      draft: true\n", 1))
+    assert load(path).region("neck").reviewed.draft
+    text = MINIMAL.replace("      role: physical therapist, DPT\n", "      draft: maybe\n", 1)
+    problems = problems_for(tmp_path, text)
+    line = line_of(text, "draft: maybe")
+    assert f"{tmp_path}/regions.yaml:{line}: region 'neck': field 'reviewed.draft' must be true or false" in problems
 
 
 def test_a_misspelt_field_is_refused(tmp_path):
@@ -241,3 +425,46 @@ def test_content_check_passes_the_shipped_file_and_honours_content_path(tmp_path
     path.write_text(MINIMAL)
     result = run_check(env_path=path)
     assert result.returncode == 0 and "2 regions" in result.stdout
+
+
+DRAFTS = MINIMAL.replace("      role: physical therapist, DPT\n", "      draft: true\n", 1).replace(
+    "      by: Test reviewer\n      role: physical therapist, DPT\n", "      by: content team (draft)\n", 1
+)
+
+
+def test_launch_check_refuses_every_draft_region_one_line_each(tmp_path):
+    path = tmp_path / "regions.yaml"
+    path.write_text(DRAFTS)
+    result = run_check("--launch", str(path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{path}:{line_of(DRAFTS, 'draft: true')}: region 'neck': field 'reviewed.draft' marks a draft:"
+        " before launch a clinician reviews the region and is named here (by, role, date)",
+        f"{path}:{line_of(DRAFTS, 'content team (draft)')}: region 'knee': field 'reviewed.by' marks a draft:"
+        " before launch a clinician reviews the region and is named here (by, role, date)",
+    ]
+
+
+def test_without_launch_drafts_pass_and_are_counted(tmp_path):
+    path = tmp_path / "regions.yaml"
+    path.write_text(DRAFTS)
+    result = run_check(str(path))
+    assert result.returncode == 0, result.stderr
+    assert "all valid (2 still drafts: --launch refuses them)" in result.stdout
+
+
+def test_launch_check_passes_when_every_region_is_reviewed(tmp_path):
+    path = tmp_path / "regions.yaml"
+    path.write_text(MINIMAL)
+    result = run_check("--launch", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("all valid and reviewed: ready for launch")
+
+
+def test_launch_check_of_the_shipped_file_names_each_unreviewed_region():
+    drafts = [r.slug for r in CONTENT.regions if r.reviewed.draft]
+    result = run_check("--launch")
+    assert result.returncode == (1 if drafts else 0)
+    lines = result.stderr.splitlines()
+    assert [line.split("region '")[1].split("'")[0] for line in lines] == drafts
+    assert all(line.startswith("data/regions.yaml:") and "field 'reviewed." in line for line in lines)

@@ -9,6 +9,16 @@ import pytest
 from tests.helpers import CONTENT, HTMX, SECTION_ORDER, soup
 
 
+def words(element) -> str:
+    """An element's own words, without the footnote numbers after them."""
+    return "".join(element.find_all(string=True, recursive=False)).strip()
+
+
+def footnote_targets(panel, element) -> list:
+    """The source list entries an element's footnote numbers link to."""
+    return [panel.select_one(a["href"]) for a in element.select("sup.cite a")]
+
+
 def page_url(region, side):
     return f"/pain/{region.slug}" + (f"?side={side}" if side else "")
 
@@ -68,8 +78,8 @@ def test_emergency_flags_are_shown_before_treatments(fragment):
     region, _, panel = fragment
     emergency = panel.select(".flags-emergency li")
     urgent = panel.select(".flags-urgent li")
-    assert [li.get_text() for li in emergency] == list(region.red_flags.emergency)
-    assert [li.get_text() for li in urgent] == list(region.red_flags.urgent)
+    assert [words(li) for li in emergency] == [flag.text for flag in region.red_flags.emergency]
+    assert [words(li) for li in urgent] == [flag.text for flag in region.red_flags.urgent]
     assert "911" in panel.select_one(".flags-emergency .flags-lead").get_text()
     assert "doctor today" in panel.select_one(".flags-urgent .flags-lead").get_text()
     everything = list(panel.descendants)
@@ -92,13 +102,26 @@ def test_treatments_are_grouped_passive_then_active_with_their_cautions(fragment
     assert sorted(shown) == sorted(t.name for t in region.treatments)
     for treatment in region.treatments:
         [item] = [li for li in section.select("ul.treatments > li") if li.strong.get_text() == treatment.name + "."]
-        cautions = [li.get_text() for li in item.select(".caution li")]
-        assert cautions == list(treatment.contraindications)
+        cautions = [words(li) for li in item.select(".caution li")]
+        assert cautions == [c.text for c in treatment.contraindications]
+        if treatment.contraindications:
+            [heading] = item.select(".caution p")
+            assert heading.get_text() == "Not used if:"
+            assert item.select_one(".caution ul")["aria-labelledby"] == heading["id"]
 
 
 def test_self_care_is_listed(fragment):
     region, _, panel = fragment
     assert [li.get_text() for li in panel.select('[data-section="self-care"] li')] == list(region.self_care)
+
+
+def test_self_care_ends_with_when_to_get_checked_if_it_is_not_getting_better(fragment):
+    region, _, panel = fragment
+    [line] = panel.select('[data-section="self-care"] .not-improving')
+    assert words(line) == region.not_improving.text
+    assert [li["id"] for li in footnote_targets(panel, line)] == [
+        f"source-{n}" for n, _ in region.cites(region.not_improving)
+    ]
 
 
 def test_booking_offers_a_call_and_a_callback_for_this_region(fragment):
@@ -120,7 +143,31 @@ def test_the_panel_ends_with_a_disclaimer_and_when_it_was_reviewed(fragment):
     assert CONTENT.clinic.disclaimer in footer.get_text()
     assert footer.select_one("time")["datetime"] == region.reviewed.date.isoformat()
     assert region.reviewed.by in footer.get_text()
-    assert [li.get_text() for li in footer.select(".sources li")] == list(region.sources)
+    assert [li.get_text() for li in footer.select("ol.sources > li")] == [s.citation for s in region.footnotes]
+    assert set(region.sources) <= set(region.footnotes)
+
+
+def test_every_red_flag_and_caution_links_to_its_numbered_source(fragment):
+    region, _, panel = fragment
+    items = panel.select(".flags li") + panel.select(".caution li") + panel.select(".not-improving")
+    statements = [*region.red_flags.emergency, *region.red_flags.urgent]
+    statements += [c for t in region.treatments_shown for c in t.contraindications] + [region.not_improving]
+    assert [words(item) for item in items] == [s.text for s in statements]
+    for item, statement in zip(items, statements, strict=True):
+        targets = footnote_targets(panel, item)
+        assert targets and None not in targets, statement.text
+        assert [t.get_text() for t in targets] == [s.citation for s in statement.sources]
+        for link in item.select("sup.cite a"):
+            assert link["aria-label"] == f"Source {link.get_text()}"
+    first_cited = list(dict.fromkeys(int(a.get_text()) for a in panel.select("sup.cite a")))
+    assert first_cited == list(range(1, len(first_cited) + 1)), "numbered in the order they are first cited"
+
+
+def test_linked_sources_open_the_source_itself(fragment):
+    region, _, panel = fragment
+    for li, source in zip(panel.select("ol.sources > li"), region.footnotes, strict=True):
+        link = li.find("a")
+        assert (link["href"] if link else None) == source.url
 
 
 def test_the_chosen_circles_are_marked_current(full_page):

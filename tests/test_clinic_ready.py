@@ -1,0 +1,113 @@
+"""Ready for a real clinic: its website, hours, locations and logo when given, and who reviewed each page."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import yaml
+
+from bodymap import create_app, db
+from bodymap.content import OpeningHours, configured_path
+from tests.conftest import TEST_CONFIG
+from tests.helpers import CONTENT, soup
+
+HOURS = [
+    {"days": "Mon-Fri", "open": "07:00", "close": "18:30"},
+    {"days": "Sat", "open": "09:00", "close": "12:00"},
+]
+LOCATIONS = [
+    {"name": "Main clinic", "address": ["100 Example Street, Suite 2", "Springfield, ST 00000"]},
+    {"name": "Eastside"},
+]
+REVIEWER = {"date": datetime.date(2027, 1, 15), "by": "Dr. Sam Rivera", "role": "physical therapist, DPT"}
+
+
+def app_with(tmp_path, change) -> object:
+    """An app on a copy of the shipped content, changed by `change(data)`."""
+    data = yaml.safe_load(configured_path().read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "regions.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    app = create_app({**TEST_CONFIG, "CONTENT_PATH": str(path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
+    db.upgrade(app)
+    return app
+
+
+def ready_clinic(data) -> None:
+    data["clinic"].update(website="https://www.example.org/", hours=HOURS, locations=LOCATIONS, logo="favicon.svg")
+    data["regions"][0]["reviewed"] = REVIEWER
+
+
+@pytest.fixture(scope="module")
+def ready(tmp_path_factory):
+    return app_with(tmp_path_factory.mktemp("ready"), ready_clinic)
+
+
+@pytest.mark.parametrize("url", ["/", "/pain/knee", "/callback"])
+def test_the_header_shows_the_logo_named_for_the_clinic(ready, url):
+    page = soup(ready.test_client().get(url))
+    link = page.select_one("header.site-header a.clinic-name")
+    logo = link.select_one("img.clinic-logo")
+    assert logo["alt"] == CONTENT.clinic.name
+    assert (int(logo["width"]), int(logo["height"])) == (32, 32)  # the favicon's viewBox
+    assert link.select_one("span")["aria-hidden"] == "true"  # the name is read once, from the logo
+    image = ready.test_client().get(logo["src"])
+    assert image.status_code == 200 and image.mimetype == "image/svg+xml"
+
+
+@pytest.mark.parametrize("url", ["/", "/pain/knee"])
+def test_the_footer_shows_the_website_hours_and_locations(ready, url):
+    footer = soup(ready.test_client().get(url)).select_one("footer.site-footer")
+    website = footer.select_one('a[href="https://www.example.org/"]')
+    assert website.get_text() == "www.example.org"
+    rows = footer.select(".clinic-hours dl > div")
+    assert [row.dt.get_text() for row in rows] == ["Mon-Fri", "Sat"]
+    assert [[t["datetime"] for t in row.select("time")] for row in rows] == [["07:00", "18:30"], ["09:00", "12:00"]]
+    assert rows[0].dd.get_text() == "7 AM to 6:30 PM"
+    assert rows[1].dd.get_text() == "9 AM to 12 PM"
+    addresses = footer.select(".clinic-locations address")
+    assert [list(a.stripped_strings) for a in addresses] == [
+        ["Main clinic", "100 Example Street, Suite 2", "Springfield, ST 00000"],
+        ["Eastside"],
+    ]
+    labels = {section["aria-labelledby"] for section in footer.select(".clinic-details section")}
+    assert all(footer.select_one(f"#{label}") for label in labels)
+    assert footer.find(["h1", "h2", "h3"]) is None  # the page keeps its own headings
+
+
+def test_without_them_the_header_and_footer_name_only_the_clinic_city_and_phone(client):
+    page = soup(client.get("/pain/knee"))
+    assert page.select_one("header.site-header img") is None
+    assert page.select_one("header.site-header a.clinic-name").get_text() == CONTENT.clinic.name
+    footer = page.select_one("footer.site-footer")
+    assert footer.select_one(".clinic-details") is None
+    assert [a["href"] for a in footer.select("a")] == [CONTENT.clinic.tel]
+
+
+def test_a_reviewed_region_names_its_reviewer_with_role_and_date(ready):
+    slug = CONTENT.regions[0].slug
+    review = soup(ready.test_client().get(f"/pain/{slug}")).select_one(".panel-footer .review")
+    assert review["data-review"] == "reviewed"
+    assert review.get_text() == "Last reviewed January 15, 2027 by Dr. Sam Rivera, physical therapist, DPT."
+    assert review.time["datetime"] == "2027-01-15"
+    assert "draft" not in review.get_text().lower()
+
+
+def test_until_a_clinician_reviews_it_a_region_says_it_is_a_draft(client, region):
+    review = soup(client.get(f"/pain/{region.slug}")).select_one(".panel-footer .review")
+    assert region.reviewed.by in review.get_text()
+    if region.reviewed.draft:
+        assert review["data-review"] == "draft"
+        assert review.strong.get_text() == "Draft:"
+        assert "not yet reviewed by a clinician" in review.get_text()
+    else:
+        assert review["data-review"] == "reviewed" and region.reviewed.role in review.get_text()
+
+
+@pytest.mark.parametrize(
+    ("time", "label"),
+    [((7, 0), "7 AM"), ((12, 30), "12:30 PM"), ((0, 15), "12:15 AM"), ((18, 0), "6 PM")],
+)
+def test_opening_times_read_as_patients_say_them(time, label):
+    assert OpeningHours.label(datetime.time(*time)) == label
