@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 import click
+import phonenumbers
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, select
@@ -23,6 +24,7 @@ from bodymap.ratelimit import limiter
 bp = Blueprint("callback", __name__, cli_group=None)
 
 RETRY_AFTER_SECONDS = 60
+SENT_HEADING = "Request sent"
 SENT_KEY = "callback_sent"  # the session remembers which request to confirm; the URL never does
 
 
@@ -55,9 +57,38 @@ def _existing(key: str) -> CallbackRequest | None:
     return db.session().scalar(select(CallbackRequest).where(CallbackRequest.submission_key == key))
 
 
+def _confirmation_context(callback: CallbackRequest) -> dict:
+    """What the confirmation recaps: which number we will call, and about which area."""
+    loaded = content.get(current_app)
+    region = loaded.region(callback.region or "")
+    side = callback.side if region is not None and callback.side in region.sides else None
+    return {
+        "callback": callback,
+        "number": _national(callback.phone, loaded.clinic.country),
+        "region": region,
+        "area": region.label(side) if region is not None else None,
+        "heading": SENT_HEADING,
+        "title": _title(SENT_HEADING),
+    }
+
+
+def _national(e164: str | None, country: str) -> str | None:
+    """The number as the patient would write it at home, or in full when it is from abroad."""
+    if not e164:
+        return None
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:  # stored before numbers were checked: show it as it is
+        return e164
+    same_country = phonenumbers.region_code_for_number(number) == country
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if same_country else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
+
+
 def _confirmation(callback: CallbackRequest):
+    """The same confirmation either way: swapped in place for htmx, on its own page after a redirect without it."""
     if _is_htmx():
-        return render_template("callback/_confirmation.html", callback=callback), 201
+        return render_template("callback/confirmation.html", **_confirmation_context(callback)), 201
     session[SENT_KEY] = callback.submission_key
     return redirect(url_for("callback.sent"), 303)
 
@@ -129,7 +160,7 @@ def sent():
     callback = _existing(key) if key else None
     if callback is None:
         return redirect(url_for("callback.new"), 303)
-    return render_template("callback/sent.html", callback=callback, title=_title("We will call you"))
+    return render_template("callback/sent.html", **_confirmation_context(callback))
 
 
 @bp.after_request

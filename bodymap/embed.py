@@ -61,6 +61,7 @@ def index():
     return render_template("embed/index.html", region=None, side=None, title=page_title(None, None), **_options())
 
 
+@bp.get("/embed/pain/<slug>/")  # registered second, so url_for builds the address without the slash
 @bp.get("/embed/pain/<slug>")
 @embeddable
 def region_page(slug: str):
@@ -69,6 +70,7 @@ def region_page(slug: str):
     return render_template("embed/index.html", region=region, side=side, title=page_title(region, side), **_options())
 
 
+@bp.get("/embed/pain/<slug>/panel/")
 @bp.get("/embed/pain/<slug>/panel")
 @embeddable
 def region_panel(slug: str):

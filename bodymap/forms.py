@@ -18,11 +18,13 @@ NAME_MAX = 100
 PHONE_MAX = 32
 NOTE_MAX = 500
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Spaces of any kind and the zero-width characters that look like nothing, at either end.
+OUTER_BLANKS = re.compile(r"\A[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+\Z")
 
 
 def clean_text(value: str | None) -> str | None:
-    """Strip invisible control characters (tab and new line stay) and outer spaces."""
-    return None if value is None else CONTROL_CHARACTERS.sub("", value).strip()
+    """Strip invisible control characters (tab and new line stay) and outer blanks."""
+    return None if value is None else OUTER_BLANKS.sub("", CONTROL_CHARACTERS.sub("", value))
 
 
 class CallbackForm(FlaskForm):
@@ -30,7 +32,8 @@ class CallbackForm(FlaskForm):
         "Your name",
         filters=[clean_text],
         validators=[
-            InputRequired("Please tell us your name."),
+            # Checked after clean_text, so a name of only spaces counts as no name.
+            DataRequired("Please tell us your name."),
             Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
         ],
     )
@@ -38,7 +41,7 @@ class CallbackForm(FlaskForm):
         "Phone number",
         filters=[clean_text],
         validators=[
-            InputRequired("Please give us a phone number to call."),
+            DataRequired("Please give us a phone number to call."),
             Length(max=PHONE_MAX, message="That is too long for a phone number."),
         ],
     )

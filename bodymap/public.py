@@ -16,13 +16,39 @@ from bodymap.content import Region
 bp = Blueprint("public", __name__)
 
 
+SIDES = ("left", "right")
+REDIRECT_MAX_AGE = 86400  # a day, not for ever: a region may gain sides when the content changes
+
+
 def region_and_side(slug: str) -> tuple[Region, str | None]:
-    """The region and side named by the URL, or a 404 for anything unknown."""
-    region = content.get(current_app).region(slug)
-    side = request.args.get("side") or None
-    if region is None or (side is not None and side not in region.sides):
+    """The region and side named by the URL; a 301 to its one address when it is spelled another way.
+
+    Any case of the slug, a trailing slash, a side in capitals, or a side the region does not have
+    (the neck has no left) all lead to the canonical page; an unknown region or side word is a 404.
+    """
+    region = content.get(current_app).region(slug.lower())
+    asked = request.args.get("side") or None
+    side = asked.lower() if asked else None
+    if region is None or (side is not None and side not in SIDES):
         abort(404)
+    if side not in region.sides:
+        side = None
+    if slug != region.slug or side != asked or request.path.endswith("/"):
+        abort(canonical_redirect(region, side))
     return region, side
+
+
+def canonical_redirect(region: Region, side: str | None):
+    """A 301 to the same view at its canonical address, other query arguments kept (the embed's host and view).
+
+    The Location is a path, never built from the request's Host.
+    """
+    args = {key: value for key, value in request.args.items() if key != "side"}
+    view_args = {**request.view_args, "slug": region.slug}
+    response = redirect(url_for(request.endpoint, **view_args, **({"side": side} if side else {}), **args), 301)
+    response.cache_control.public = True
+    response.cache_control.max_age = REDIRECT_MAX_AGE
+    return response
 
 
 def count_view(region: Region) -> None:
@@ -84,6 +110,7 @@ def index():
     return _page(None, None)
 
 
+@bp.get("/pain/<slug>/")  # registered second, so url_for builds the address without the slash
 @bp.get("/pain/<slug>")
 def region_page(slug: str):
     region, side = region_and_side(slug)
@@ -91,6 +118,7 @@ def region_page(slug: str):
     return _page(region, side)
 
 
+@bp.get("/pain/<slug>/panel/")
 @bp.get("/pain/<slug>/panel")
 def region_panel(slug: str):
     """The panel alone, for htmx. A browser that opens it directly gets the full page."""

@@ -83,7 +83,7 @@ def test_without_javascript_a_request_is_saved_then_confirmed_on_its_own_page(db
     status = soup(confirmation).select_one('[role="status"]')
     assert "Ana Lima" in status.h2.get_text()
     assert "morning" in status.get_text()
-    assert status.select_one('a[href^="tel:"]')["href"] == "tel:+15032086278"
+    assert soup(confirmation).select_one('.if-worse a[href^="tel:"]')["href"] == CONTENT.clinic.tel
 
 
 def test_with_htmx_the_confirmation_replaces_the_form_in_place(db_client, db_app):
@@ -92,8 +92,8 @@ def test_with_htmx_the_confirmation_replaces_the_form_in_place(db_client, db_app
     fragment = soup(response)
     assert fragment.find("html") is None
     status = fragment.select_one('[role="status"]')
-    assert CONTENT.clinic.phone in status.get_text()
     assert "morning" in status.get_text()
+    assert fragment.select_one('.if-worse a[href^="tel:"]').get_text() == CONTENT.clinic.phone
     assert len(stored(db_app)) == 1
 
 
@@ -171,6 +171,8 @@ def test_the_htmx_form_posts_with_its_token_in_a_header_and_handles_every_status
     form = soup(client.get("/callback")).select_one("form#callback-form")
     assert form["hx-post"] == "/callback"
     assert form["hx-status:422"] == "target:#callback-form swap:outerHTML"
+    assert form["hx-status:201"] == "target:#callback-page swap:outerHTML"
+    assert form.find_parent(id="callback-page") is not None, "the confirmation replaces the page's heading too"
     assert form["hx-status:5xx"] == "target:#callback-alert swap:innerHTML"
     assert form["hx-disable"] == "find button"
     token = form.select_one('input[name="csrf_token"]')["value"]
@@ -187,3 +189,99 @@ def test_a_token_in_the_header_alone_is_accepted(db_client, db_app):
     )
     assert response.status_code == 201
     assert len(stored(db_app)) == 1
+
+
+BLANKS = ["   ", "\t \u00a0 ", "\u3000", "\u200b\u200b", " \x00 "]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])
+@pytest.mark.parametrize(
+    "field,message", [("name", "Please tell us your name."), ("phone", "Please give us a phone number to call.")]
+)
+@pytest.mark.parametrize("blank", BLANKS, ids=["spaces", "tab-nbsp", "ideographic", "zero-width", "nul"])
+def test_a_name_or_number_of_only_spaces_is_refused_and_the_rest_stays(db_client, db_app, htmx, field, message, blank):
+    response = send_callback(db_client, htmx=htmx, note="Stairs hurt most.", **{field: blank})
+    assert response.status_code == 422
+    page = soup(response)
+    assert page.select_one(f"#{field}-error").get_text() == message
+    assert page.select_one(f"#{field}")["aria-invalid"] == "true"
+    assert page.select_one(f'.error-summary a[href="#{field}"]').get_text() == message
+    assert field_value(page, field) == ""
+    other = "phone" if field == "name" else "name"
+    assert field_value(page, other) == GOOD_CALLBACK[other]
+    assert field_value(page, "note") == "Stairs hurt most."
+    assert field_value(page, "region") == "knee" and field_value(page, "side") == "left"
+    assert stored(db_app) == []
+
+
+def test_a_name_is_stored_without_its_outer_spaces(db_client, db_app):
+    assert send_callback(db_client, name="\u00a0 Ana Lima \u200b").status_code == 303
+    assert stored(db_app)[0].name == "Ana Lima"
+
+
+def test_a_note_of_only_spaces_is_stored_as_no_note(db_client, db_app):
+    assert send_callback(db_client, note=" \n\t \u00a0").status_code == 303
+    assert stored(db_app)[0].note == ""
+
+
+def words(element) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def confirmations(client, **changes):
+    """The confirmation as htmx swaps it in, and the page a browser without JavaScript is sent to."""
+    swapped = send_callback(client, htmx=True, **changes)
+    assert swapped.status_code == 201
+    sent = send_callback(client, **changes)
+    assert sent.status_code == 303
+    return soup(swapped), soup(client.get(sent.headers["Location"]))
+
+
+def test_with_and_without_javascript_the_confirmation_is_the_same(db_client):
+    swapped, page = confirmations(db_client)
+    assert swapped.find("html") is None and page.find("html") is not None
+    assert swapped.title.get_text() == page.title.get_text() == f"Request sent · {CONTENT.clinic.name}"
+    [h1] = page.select("main h1")
+    assert [words(h) for h in swapped.select("h1, h2")] == [words(h) for h in page.select("main h1, main h2")]
+    assert words(h1) == "Request sent"
+    assert words(swapped.select_one("#callback-page")) == words(page.select_one("#callback-page"))
+    assert page.select_one("main > #callback-page") is not None, "htmx swaps it over the form page's #callback-page"
+
+
+def test_the_confirmation_recaps_when_we_call_which_number_and_where_it_hurts(db_client):
+    for confirmation in confirmations(db_client, preferred_time="evening", region="hand-wrist", side="right"):
+        recap = confirmation.select_one('[role="status"] dl.recap')
+        answers = {words(dt): words(dt.find_next_sibling("dd")) for dt in recap.select("dt")}
+        assert answers == {
+            "When we will call": "In the evening, as soon as we can",
+            "The number we will call": "(503) 555-0142",
+            "Where it hurts": CONTENT.region("hand-wrist").label("right"),
+        }
+
+
+def test_without_a_region_the_recap_says_only_when_and_which_number(db_client):
+    for confirmation in confirmations(db_client, preferred_time="any", region="", side=""):
+        recap = confirmation.select_one('[role="status"] dl.recap')
+        assert [words(dt) for dt in recap.select("dt")] == ["When we will call", "The number we will call"]
+        assert words(recap.select_one("dd")) == "As soon as we can, at any time of day"
+        assert "911" in words(confirmation.select_one(".if-worse"))
+
+
+def test_the_confirmation_says_when_to_call_911_with_the_regions_emergency_signs(db_client, region):
+    side = region.sides[0] if region.sides else ""
+    for confirmation in confirmations(db_client, region=region.slug, side=side):
+        worse = confirmation.select_one("section.if-worse")
+        assert words(worse.h2) == "If it gets worse before we call"
+        assert "Call 911 now" in words(worse)
+        assert [words(li) for li in worse.select("ul > li")] == [
+            " ".join(getattr(f, "text", f).split()) for f in region.red_flags.emergency
+        ]
+        assert worse.select_one('a[href^="tel:"]')["href"] == CONTENT.clinic.tel
+
+
+def test_the_confirmation_does_not_end_by_asking_the_patient_to_call_to_get_started(db_client):
+    for confirmation in confirmations(db_client):
+        text = words(confirmation.select_one("#callback-page"))
+        assert " ".join(CONTENT.clinic.appointments.split()) not in text
+        last = confirmation.select("#callback-page > *")[-1]
+        assert last.select_one("a")["href"] == "/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bodymap import create_app, db
@@ -129,3 +131,53 @@ def test_the_loader_is_served_at_a_fixed_address_and_cached_briefly(embed_client
     assert response.mimetype in ("text/javascript", "application/javascript")
     assert "max-age=3600" in response.headers["Cache-Control"]
     assert "bodymap:region-selected" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url,canonical",
+    [
+        (f"/embed/pain/KNEE?side=left&host={HOST}&view=back", f"/embed/pain/knee?side=left&host={HOST}&view=back"),
+        (f"/embed/pain/knee/?host={HOST}", f"/embed/pain/knee?host={HOST}"),
+        ("/embed/pain/neck?side=left&view=back&accent=0a5c36", "/embed/pain/neck?view=back&accent=0a5c36"),
+        (f"/embed/pain/Knee/panel/?side=RIGHT&host={HOST}", f"/embed/pain/knee/panel?side=right&host={HOST}"),
+    ],
+)
+def test_another_spelling_of_an_embed_page_moves_to_its_one_address_keeping_the_options(embed_client, url, canonical):
+    response = embed_client.get(url)
+    assert response.status_code == 301
+    assert response.headers["Location"] == canonical
+    assert frame_ancestors(response) == f"frame-ancestors {HOST} http://localhost:8080"
+
+
+def test_an_unknown_region_in_the_embed_is_still_not_found(embed_client):
+    assert embed_client.get("/embed/pain/SPLEEN/").status_code == 404
+
+
+def visible_words(page) -> list[str]:
+    """The words a sighted patient sees in the frame: no hidden views, no text only for screen readers."""
+    for hidden in page.select(".visually-hidden, [hidden], [aria-hidden=true], script, title"):
+        hidden.decompose()
+    shown = page.select_one(".map")["data-shown"]
+    for figure in page.select(f".map .view:not(.view-{shown})"):
+        figure.decompose()
+    return re.findall(r"[\w']+", page.body.get_text(" "))
+
+
+@pytest.mark.parametrize("view", ["front", "back"])
+def test_the_embed_names_the_view_it_shows_once(embed_client, view):
+    response = embed_client.get(f"/embed?view={view}")
+    words = visible_words(soup(response))
+    page = soup(response)
+    assert words.count("Front") == 1 and words.count("Back") == 1, "the switch names both views, once each"
+    caption = page.select_one(f"figcaption#view-{view}")
+    assert "visually-hidden" in caption["class"], "the switch is the caption; screen readers still hear the view"
+    assert page.select_one(f'svg[data-view="{view}"]')["aria-labelledby"] == f"view-{view}"
+
+
+def test_the_embed_intro_speaks_only_of_the_view_on_screen(embed_client, client):
+    intro = soup(embed_client.get("/embed")).select_one("#region-panel article.intro")
+    text = " ".join(intro.get_text(" ").split()).lower()
+    assert "back view" not in text and "front view" not in text
+    assert "tap the red circle where it hurts" in text
+    full = " ".join(soup(client.get("/")).select_one("#region-panel article.intro").get_text(" ").split()).lower()
+    assert "back view" in full, "the full page shows both views and says so"

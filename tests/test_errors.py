@@ -9,10 +9,9 @@ from tests.helpers import CONTENT, HTMX, soup
 
 BAD_ADDRESSES = [
     "/pain/spleen",
+    "/pain/spleen/",
     "/pain/knee?side=middle",
-    "/pain/neck?side=left",  # the neck has no sides
     "/pain/spleen/panel",
-    "/pain/KNEE",
     "/nowhere",
 ]
 
@@ -25,7 +24,21 @@ def test_an_unknown_region_or_side_gives_a_404_that_lists_every_region(client, u
     assert page.h1.get_text() == "Page not found"
     linked = {a["href"].split("?")[0] for a in page.select(".region-index a")}
     assert linked == {f"/pain/{r.slug}" for r in CONTENT.regions}
-    assert page.select_one('a[href^="tel:"]') is not None
+    assert page.select_one('a[href^="tel:"]')["href"] == CONTENT.clinic.tel
+
+
+def test_the_404_page_has_one_main_heading_the_list_under_it_and_a_way_back_to_the_map(client):
+    page = soup(client.get("/pain/spleen"))
+    main = page.select_one("main")
+    [h1] = main.select("h1")
+    headings = main.select("h1, h2, h3, h4")
+    region_list = main.select_one("ul.region-index")
+    before_list = [h for h in headings if h.sourceline < region_list.sourceline]
+    assert [h.name for h in before_list] == ["h1", "h2"], "the main heading, then the list's own heading"
+    assert before_list[1].get_text() == "All areas of the body"
+    assert before_list[1].find_next("ul") is region_list
+    assert h1.find_next("a", href="/").get_text() == "Back to the body map"
+    assert h1.sourceline < main.select_one('a[href="/"]').sourceline < region_list.sourceline
 
 
 def test_a_404_inside_the_panel_is_a_fragment_not_a_page(client):
@@ -34,6 +47,9 @@ def test_a_404_inside_the_panel_is_a_fragment_not_a_page(client):
     fragment = soup(response)
     assert fragment.find("html") is None
     assert fragment.select_one("article h2").get_text() == "We could not find that page"
+    assert fragment.select_one("h1") is None, "the page already has its heading"
+    linked = {a["href"].split("?")[0] for a in fragment.select(".region-index a")}
+    assert linked == {f"/pain/{r.slug}" for r in CONTENT.regions}
 
 
 @pytest.fixture
@@ -53,7 +69,10 @@ def test_an_unexpected_error_gives_a_friendly_500_with_the_phone_number(failing_
     body = response.get_data(as_text=True)
     assert "secret internals" not in body and "Traceback" not in body
     page = soup(response)
-    assert page.select_one('a[href^="tel:"]')["href"] == "tel:+15032086278"
+    assert page.select_one('a[href^="tel:"]')["href"] == CONTENT.clinic.tel
+    [h1] = page.select("main h1")
+    assert not page.select("main h2"), "one heading: the page's own"
+    assert page.select_one('main a[href="/"]') is not None
     assert CONTENT.clinic.phone in page.get_text()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bodymap import drawing
-from tests.helpers import CONTENT, soup
+from tests.helpers import CONTENT, HTMX, soup
 
 REQUIRED_REGIONS = {"neck", "shoulder", "upper-back", "low-back", "elbow", "hand-wrist", "hip", "knee", "ankle", "foot"}
 PAIRED = {"shoulder", "elbow", "hand-wrist", "hip", "knee", "ankle", "foot"}
@@ -100,9 +100,52 @@ def test_the_home_panel_invites_a_choice_and_offers_booking(home):
     panel = home.select_one("#region-panel")
     assert panel.select_one("h2").get_text() == "Pick where it hurts"
     booking = panel.select_one('[data-section="booking"]')
-    assert booking.select_one('a[href^="tel:"]')["href"] == "tel:+15032086278"
+    assert booking.select_one('a[href^="tel:"]')["href"] == CONTENT.clinic.tel
     assert not home.select("[aria-current]")
 
 
 def test_nothing_on_the_map_is_current_until_a_region_is_chosen(home):
     assert not home.select("a[aria-current]")
+
+
+@pytest.mark.parametrize(
+    "url,canonical",
+    [
+        ("/pain/knee/", "/pain/knee"),
+        ("/pain/KNEE", "/pain/knee"),
+        ("/pain/Knee?side=left", "/pain/knee?side=left"),
+        ("/pain/knee?side=LEFT", "/pain/knee?side=left"),
+        ("/pain/Knee/?side=Right", "/pain/knee?side=right"),
+        ("/pain/neck?side=left", "/pain/neck"),
+        ("/pain/NECK/?side=right", "/pain/neck"),
+        ("/pain/knee/panel/?side=left", "/pain/knee/panel?side=left"),
+        ("/pain/KNEE/panel?side=Left", "/pain/knee/panel?side=left"),
+        ("/pain/neck/panel?side=left", "/pain/neck/panel"),
+    ],
+)
+def test_another_spelling_of_a_page_moves_permanently_to_its_one_address(client, url, canonical):
+    response = client.get(url)
+    assert response.status_code == 301
+    assert response.headers["Location"] == canonical, "a path on this site, never built from the Host header"
+    assert "max-age=86400" in response.headers["Cache-Control"], "not for ever: the content may change"
+    final = client.get(canonical, headers=HTMX if "/panel" in canonical else {})
+    assert final.status_code == 200
+
+
+def test_a_redirect_never_names_the_host_the_request_came_to(client):
+    response = client.get("/pain/KNEE?side=left", headers={"Host": "evil.example"})
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/pain/knee?side=left"
+
+
+def test_every_region_and_side_in_capitals_leads_to_its_page(client, region_side):
+    region, side = region_side
+    query = f"?side={side.upper()}" if side else ""
+    response = client.get(f"/pain/{region.slug.upper()}{query}")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/pain/{region.slug}" + (f"?side={side}" if side else "")
+
+
+@pytest.mark.parametrize("url", ["/pain/spleen", "/pain/SPLEEN/", "/pain/knee?side=middle", "/pain/spleen/panel/"])
+def test_an_unknown_region_or_side_word_is_still_not_found(client, url):
+    assert client.get(url).status_code == 404

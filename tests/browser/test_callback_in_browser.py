@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import stored
+from bodymap.ratelimit import limiter
+from tests.helpers import CONTENT, stored
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +45,10 @@ def test_from_a_panel_to_a_confirmation_without_a_page_load(page, live_server, l
     status = page.locator('[role="status"]')
     expect(status).to_contain_text("Thank you, Ana Lima")
     expect(status).to_contain_text("afternoon")
+    expect(status).to_contain_text("Left knee")
+    expect(page).to_have_title(f"Request sent · {CONTENT.clinic.name}")
+    expect(page.locator("main h1")).to_have_text(["Request sent"])
+    expect(page.locator(".if-worse li")).to_have_count(len(CONTENT.region("knee").red_flags.emergency))
     assert page.evaluate("window.loadedOnce") is True, "the page was reloaded"
     assert page.evaluate("document.activeElement.getAttribute('role')") == "status"
     saved = [s for s in stored(live_app) if s.name == "Ana Lima" and s.pain == 6]
@@ -64,6 +69,9 @@ def test_without_javascript_the_form_posts_and_redirects_to_a_confirmation(make_
         page.click("text=Send my request")
     expect(page).to_have_url(live_server + "/callback/sent")
     expect(page.locator('[role="status"]')).to_contain_text("Thank you, Sam No-Script")
+    expect(page.locator('[role="status"]')).to_contain_text("Right hip")
+    expect(page).to_have_title(f"Request sent · {CONTENT.clinic.name}")
+    expect(page.locator("main h1")).to_have_text(["Request sent"])
     assert [(s.region, s.side) for s in stored(live_app) if s.name == "Sam No-Script"] == [("hip", "right")]
 
 
@@ -91,3 +99,21 @@ def test_the_form_is_usable_on_a_phone_and_passes_axe(make_page, live_server, co
     page.click("text=Send my request")
     expect(page.locator(".error-summary")).to_be_visible()
     assert axe_violations(page) == []
+
+
+HEADINGS = "() => [...document.querySelectorAll('main h1, main h2, main h3')].map(h => h.textContent.trim())"
+
+
+def test_the_confirmation_reads_the_same_with_and_without_javascript(make_page, live_server, live_app):
+    with live_app.app_context():
+        limiter.reset()  # the other tests' requests count against this address's hourly limit
+    seen = []
+    for script in (True, False):
+        page = make_page(java_script_enabled=script, viewport={"width": 360, "height": 740})
+        page.goto(live_server + "/callback?region=shoulder&side=right")
+        fill(page, name="Lee Same")
+        page.click("text=Send my request")
+        expect(page.locator('[role="status"]')).to_be_visible()
+        seen.append((page.title(), page.evaluate(HEADINGS), page.locator("#callback-page").inner_text()))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert seen[0] == seen[1]
