@@ -98,6 +98,24 @@ def main() -> int:
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(DOCS / name))
             print(f"wrote docs/{name}")
+        for name, width, height in [("region-list.png", 1280, 800), ("region-list-phone.png", 360, 740)]:
+            # A region page scrolled down to the list of all areas: the map stays clear of the list.
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(base + "/pain/knee?side=left")
+            page.evaluate("""() => {
+                const list = document.querySelector("nav.region-list");
+                window.scrollTo(0, list.getBoundingClientRect().top + scrollY - innerHeight * 0.45);
+            }""")
+            page.screenshot(path=str(DOCS / name))
+            print(f"wrote docs/{name}")
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        page.goto(base + "/")
+        page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
+        page.wait_for_function("() => Math.abs(document.getElementById('panel-heading').getBoundingClientRect().top) < 20")
+        page.evaluate("window.scrollBy(0, 900)")
+        page.wait_for_function("() => !document.querySelector('[data-call-bar]').hidden")
+        page.screenshot(path=str(DOCS / "panel-phone.png"))
+        print("wrote docs/panel-phone.png")
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(base + "/staff/login")
         page.fill("#email", EMAIL)
