@@ -1,4 +1,8 @@
-"""bodymap: a physical-therapy clinic's "Where's your pain?" web app."""
+"""bodymap: a physical-therapy clinic's "Where's your pain?" web app.
+
+`create_app` puts the house together in one order: settings, the content, the data layer,
+the extensions, the web plumbing, then one blueprint per audience and the commands.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,16 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bodymap import (
-    assets,
-    callback,
-    config,
-    content,
-    db,
-    drawing,
-    embed,
-    errors,
-    headers,
-    http_cache,
-    public,
-    ratelimit,
-    seo,
-    staff,
-    view_counts,
-)
+from bodymap import cli, content, data, settings, web
+from bodymap.callback import bp as callback_bp
+from bodymap.content import drawing
+from bodymap.embed import bp as embed_bp
+from bodymap.extensions import csrf, limiter, login_manager
+from bodymap.public import bp as public_bp
+from bodymap.staff import bp as staff_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(config.from_environment(app.instance_path))
+    app.config.from_mapping(settings.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
 
@@ -51,19 +44,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     content.init_app(app)
     outlines = drawing.load_outlines(app.static_folder)
     app.context_processor(lambda: {"outlines": outlines, "drawing": drawing})
-    db.init_app(app)
-    CSRFProtect(app)
-    ratelimit.init_app(app)
-    headers.init_app(app)
-    http_cache.init_app(app)
-    assets.init_app(app)
-    errors.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(seo.bp)
-    callback.init_app(app)
-    app.register_blueprint(embed.bp)
-    staff.init_app(app)
-    view_counts.init_app(app)
+    data.init_app(app)
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    web.init_app(app)
+
+    for blueprint in (public_bp, callback_bp, embed_bp, staff_bp):
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -1,18 +1,31 @@
-"""`flask --app bodymap content check [--launch]`: check the content file without starting the app.
+"""Every command of `flask --app bodymap ...`, in one place.
 
-Registered as a Flask CLI plugin (see pyproject.toml), so it runs even when the
-content is broken and the app itself would refuse to start. `--launch` is the
-gate before real patients see the pages: every region reviewed by a named clinician.
+- `content check [PATH] [--launch]`: check the content file. Registered as a Flask CLI plugin
+  (pyproject.toml), so it runs even when the content is broken and the app would not start.
+- `db upgrade|downgrade|revision`: the database schema, through the Alembic migrations.
+- `staff add|list|password|remove`: front-desk accounts.
+- `callbacks purge [--days N]`: delete callback requests past RETENTION_DAYS (`purge` is kept
+  as an alias, for crontabs written before the `callbacks` group).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
-from bodymap.content import configured_path, load
-from bodymap.yamlfields import ContentError
+from bodymap import content, data
+from bodymap.callback import retention
+from bodymap.content import ContentError, configured_path, load
+from bodymap.data import migrate
+from bodymap.data.models import StaffMember
+from bodymap.staff import accounts
+
+# content ---------------------------------------------------------------------------------------------------------
 
 
 @click.group("content", help="Check the clinic's content file.")
@@ -40,3 +53,134 @@ def check(path: Path | None, launch: bool) -> None:
         click.echo(f"{path}: {counts}, all valid ({drafts} still drafts: --launch refuses them)")
     else:
         click.echo(f"{path}: {counts}, all valid")
+
+
+# db --------------------------------------------------------------------------------------------------------------
+
+db_cli = AppGroup("db", help="Manage the database schema (Alembic migrations in migrations/).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create the database schema, or bring it up to date (or to REVISION)."""
+    migrate.upgrade(current_app, revision)
+    click.echo("The database schema is up to date." if revision == "head" else f"The schema is at {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Take the schema back to REVISION: an id such as 0001, -1 for one step, or base for none."""
+    migrate.downgrade(current_app, revision)
+    click.echo(f"The schema is back at {revision}.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does, in a few words.")
+@click.option("--autogenerate", is_flag=True, help="Write the changes from the models' difference to the database.")
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write the next migration file in migrations/versions/ (upgrade the database first with autogenerate)."""
+    path = migrate.revision(current_app, message, autogenerate)
+    click.echo(f"Wrote {path}: read it, adjust it, and test it before you commit it.")
+
+
+# staff -----------------------------------------------------------------------------------------------------------
+
+staff_cli = AppGroup("staff", help="Manage front-desk staff accounts.")
+
+
+def _email(email: str) -> str:
+    try:
+        return accounts.normalise_email(email)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _read_password(email: str) -> str:
+    """Ask twice at a terminal; read one line from standard input otherwise. Refused if it breaks the rules."""
+    if sys.stdin.isatty():
+        password = click.prompt(f"Password for {email}", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    clinic = content.get(current_app).clinic
+    try:
+        accounts.check_password_rules(password, email, (clinic.name, clinic.city))
+    except accounts.PasswordRefused as error:
+        raise click.ClickException(str(error)) from None
+    return password
+
+
+def _existing_member(db_session, email: str) -> StaffMember:
+    member = accounts.find(db_session, email)
+    if member is None:
+        raise click.ClickException(f"No account for {email}.")
+    return member
+
+
+@staff_cli.command("add")
+@click.argument("email")
+def staff_add(email: str) -> None:
+    """Create an account; the password is asked for, or read from standard input."""
+    email = _email(email)
+    with data.sessions() as db_session, db_session.begin():
+        if accounts.find(db_session, email) is not None:
+            raise click.ClickException(f"{email} already has an account.")
+        db_session.add(StaffMember(email=email, password_hash=accounts.hash_password(_read_password(email))))
+    click.echo(f"Added {email}.")
+
+
+@staff_cli.command("list")
+def staff_list() -> None:
+    """List every account."""
+    with data.sessions() as db_session:
+        members = db_session.scalars(select(StaffMember).order_by(StaffMember.email)).all()
+    for member in members:
+        click.echo(f"{member.email}\tadded {member.created_at:%Y-%m-%d}")
+    if not members:
+        click.echo("No staff accounts yet. Add one with: flask --app bodymap staff add EMAIL")
+
+
+@staff_cli.command("remove")
+@click.argument("email")
+def staff_remove(email: str) -> None:
+    """Delete an account; its sessions end at once."""
+    with data.sessions() as db_session, db_session.begin():
+        db_session.delete(_existing_member(db_session, email))
+    click.echo(f"Removed {email.strip().lower()}.")
+
+
+@staff_cli.command("password")
+@click.argument("email")
+def staff_password(email: str) -> None:
+    """Set a new password; every session signed in with the old one ends."""
+    with data.sessions() as db_session, db_session.begin():
+        member = _existing_member(db_session, email)
+        member.password_hash = accounts.hash_password(_read_password(member.email))
+        member.session_version += 1
+    click.echo(f"Changed the password for {member.email}.")
+
+
+# callbacks -------------------------------------------------------------------------------------------------------
+
+callbacks_cli = AppGroup("callbacks", help="Look after stored callback requests.")
+
+
+@click.command("purge")
+@with_appcontext
+@click.option("--days", type=click.IntRange(min=1), help="Keep this many days instead of RETENTION_DAYS.")
+def purge(days: int | None) -> None:
+    """Delete callback requests older than RETENTION_DAYS (default 90)."""
+    days = days or current_app.config["RETENTION_DAYS"]
+    deleted = retention.purge(current_app, days)
+    click.echo(f"Deleted {deleted} callback requests older than {days} days.")
+
+
+callbacks_cli.add_command(purge)
+
+
+def init_app(app: Flask) -> None:
+    """The commands that need the app (the content check is a plugin: it must run when the app cannot)."""
+    for group in (db_cli, staff_cli, callbacks_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(purge)  # `flask --app bodymap purge`: the name cron jobs used before `callbacks purge`

@@ -164,7 +164,7 @@ def baseline(seconds: int) -> Result:
 
 def static_path() -> str:
     """The stylesheet's hashed address, as the home page links it."""
-    from bodymap.assets import load
+    from bodymap.web.assets import load
 
     return "/static/" + load(Path(__file__).resolve().parent.parent / "static")["css/bodymap.css"].name
 

@@ -18,12 +18,14 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from bodymap import create_app, db
-from bodymap.models import CallbackRequest, CallLog, RegionView, StaffMember, utcnow
-from bodymap.staff_accounts import hash_password
+from bodymap import create_app
+from bodymap.data import migrate
+from bodymap.data.models import CallbackRequest, CallLog, RegionView, StaffMember, utcnow
+from bodymap.staff.accounts import hash_password
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 EMAIL, PASSWORD = "screenshots@clinic.example", "maple river quiet lantern"
+HEADING_AT_TOP = "() => Math.abs(document.getElementById('panel-heading').getBoundingClientRect().top) < 20"
 PUBLIC_SHOTS = [
     # (file, width, height, circle to click, heading it opens)
     ("screenshot.png", 1280, 800, 'svg[data-view="back"] a[data-region="low-back"]', "Low back"),
@@ -81,7 +83,7 @@ def seed(app) -> None:
 def main() -> int:
     folder = tempfile.mkdtemp()
     app = create_app({"DATABASE_URL": f"sqlite:///{folder}/screenshots.sqlite3", "SESSION_COOKIE_SECURE": False})
-    db.upgrade(app)
+    migrate.upgrade(app)
     seed(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -111,7 +113,7 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 360, "height": 740})
         page.goto(base + "/")
         page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
-        page.wait_for_function("() => Math.abs(document.getElementById('panel-heading').getBoundingClientRect().top) < 20")
+        page.wait_for_function(HEADING_AT_TOP)
         page.evaluate("window.scrollBy(0, 900)")
         page.wait_for_function("() => !document.querySelector('[data-call-bar]').hidden")
         page.screenshot(path=str(DOCS / "panel-phone.png"))

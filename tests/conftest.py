@@ -7,8 +7,10 @@ import os
 import pytest
 from sqlalchemy import create_engine, delete, text
 
-from bodymap import create_app, db
-from bodymap.models import Base
+from bodymap import create_app
+from bodymap.data import migrate
+from bodymap.data.engine import database_url as sqlalchemy_url
+from bodymap.data.models import Base
 from tests.helpers import CONTENT, add_staff, region_sides, sign_in
 
 # The PostgreSQL server the tests use; each run works in a schema of its own, dropped at the end,
@@ -42,7 +44,7 @@ def unavailable(message: str):
 
 def postgres_schema(statement: str) -> None:
     """Run CREATE or DROP for this run's schema; skip (fail under CI) when no server answers."""
-    engine = create_engine(db.database_url(POSTGRES_SERVER), connect_args={"connect_timeout": 3})
+    engine = create_engine(sqlalchemy_url(POSTGRES_SERVER), connect_args={"connect_timeout": 3})
     try:
         with engine.begin() as connection:
             connection.execute(
@@ -68,7 +70,7 @@ def database_url(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def db_app(database_url, tmp_path_factory):
     app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
-    db.upgrade(app)
+    migrate.upgrade(app)
     yield app
     app.extensions["bodymap.engine"].dispose()
 
@@ -99,7 +101,7 @@ def app(tmp_path_factory):
     """The app on a throwaway SQLite database, for tests that do not care which database."""
     url = f"sqlite:///{tmp_path_factory.mktemp('app')}/bodymap.sqlite3"
     app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
-    db.upgrade(app)
+    migrate.upgrade(app)
     return app
 
 

@@ -53,7 +53,7 @@ def stored(app):
     """Every callback request in the app's database, oldest first."""
     from sqlalchemy import select
 
-    from bodymap.models import CallbackRequest
+    from bodymap.data.models import CallbackRequest
 
     with app.extensions["bodymap.sessions"]() as session:
         return list(session.scalars(select(CallbackRequest).order_by(CallbackRequest.id)))
@@ -64,8 +64,8 @@ STAFF_PASSWORD = "maple river quiet lantern"
 
 
 def add_staff(app, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD):
-    from bodymap.models import StaffMember
-    from bodymap.staff_accounts import hash_password
+    from bodymap.data.models import StaffMember
+    from bodymap.staff.accounts import hash_password
 
     with app.extensions["bodymap.sessions"]() as session, session.begin():
         session.add(StaffMember(email=email, password_hash=hash_password(password)))

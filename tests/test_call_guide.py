@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bodymap.models import CallLog
+from bodymap.data.models import CallLog
 from tests.helpers import HTMX, soup
 
 STEP_ORDER = ["opening", "emergency", "urgent", "summary", "booking"]

@@ -10,7 +10,8 @@ import uuid
 import pytest
 from itsdangerous import timed
 
-from bodymap import create_app, db
+from bodymap import create_app
+from bodymap.data import migrate
 from tests.conftest import TEST_CONFIG, unavailable
 from tests.helpers import GOOD_CALLBACK, HTMX, hidden_fields, send_callback, soup, stored
 
@@ -36,7 +37,7 @@ def limited_app(tmp_path, **config):
     app = create_app(
         {**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/limits.sqlite3", "RATELIMIT_ENABLED": True, **config}
     )
-    db.upgrade(app)
+    migrate.upgrade(app)
     return app
 
 
@@ -166,7 +167,7 @@ def test_with_the_database_down_the_patient_gets_the_phone_number_and_keeps_what
 def test_a_locked_sqlite_database_gets_a_503_and_leaves_no_half_written_row(tmp_path, caplog):
     url = f"sqlite:///{tmp_path}/locked.sqlite3"
     app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "DATABASE_BUSY_TIMEOUT_MS": 200})
-    db.upgrade(app)
+    migrate.upgrade(app)
     client = app.test_client()
     form = client.get("/callback")
     blocker = sqlite3.connect(tmp_path / "locked.sqlite3", isolation_level=None)

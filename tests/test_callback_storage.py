@@ -12,8 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from bodymap import db
-from bodymap.models import Base, CallbackRequest, utcnow
+from bodymap.data.engine import database_url
+from bodymap.data.models import Base, CallbackRequest, utcnow
 from tests.helpers import GOOD_CALLBACK, hidden_fields, send_callback, soup, stored
 
 
@@ -48,9 +48,9 @@ def test_sqlite_runs_with_wal_a_busy_timeout_and_foreign_keys(app):
 
 
 def test_postgres_urls_are_read_with_psycopg():
-    assert db.database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
-    assert db.database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
-    assert db.database_url("sqlite:///x.db") == "sqlite:///x.db"
+    assert database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])
@@ -126,7 +126,7 @@ def test_purge_honours_retention_days(db_client, db_app, monkeypatch):
 
 def test_a_bad_retention_setting_stops_the_app_with_a_clear_message(monkeypatch):
     from bodymap import create_app
-    from bodymap.config import ConfigError
+    from bodymap.settings import ConfigError
 
     monkeypatch.setenv("RETENTION_DAYS", "ninety")
     with pytest.raises(ConfigError, match="RETENTION_DAYS must be a whole number of at least 1, not 'ninety'"):
@@ -136,7 +136,7 @@ def test_a_bad_retention_setting_stops_the_app_with_a_clear_message(monkeypatch)
 @pytest.mark.parametrize("url", ["nonsense", "postgresql+nodriver://u@h/d", "mysql://u@h/d"])
 def test_a_database_url_that_cannot_work_stops_the_app_with_a_clear_message(url):
     from bodymap import create_app
-    from bodymap.config import ConfigError
+    from bodymap.settings import ConfigError
 
     with pytest.raises(ConfigError, match="DATABASE_URL is not a database address this app can use"):
         create_app({"DATABASE_URL": url})

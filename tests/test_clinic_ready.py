@@ -7,8 +7,9 @@ import datetime
 import pytest
 import yaml
 
-from bodymap import create_app, db
+from bodymap import create_app
 from bodymap.content import OpeningHours, configured_path
+from bodymap.data import migrate
 from tests.conftest import TEST_CONFIG
 from tests.helpers import CONTENT, soup
 
@@ -30,7 +31,7 @@ def app_with(tmp_path, change) -> object:
     path = tmp_path / "regions.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     app = create_app({**TEST_CONFIG, "CONTENT_PATH": str(path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
-    db.upgrade(app)
+    migrate.upgrade(app)
     return app
 
 

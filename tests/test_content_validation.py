@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from bodymap import create_app
-from bodymap.content import load
-from bodymap.yamlfields import ContentError
+from bodymap.content import ContentError, load
 from tests.helpers import CONTENT
 
 MINIMAL = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bodymap import drawing
+from bodymap.content import drawing
 from tests.helpers import soup
 
 SVG_DIR = Path(__file__).resolve().parent.parent / "static" / "svg"

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from bodymap import create_app, db
-from bodymap.config import ConfigError
-from bodymap.embed import readable_on_white
+from bodymap import create_app
+from bodymap.data import migrate
+from bodymap.embed.views import readable_on_white
+from bodymap.settings import ConfigError
 from tests.conftest import TEST_CONFIG
 from tests.helpers import HTMX, SECTION_ORDER, soup
 
@@ -25,7 +26,7 @@ def embed_client(tmp_path_factory):
             "EMBED_ORIGINS": (HOST, "http://localhost:8080"),
         }
     )
-    db.upgrade(app)
+    migrate.upgrade(app)
     return app.test_client()
 
 

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from bodymap.insights import shade
-from bodymap.models import CallbackRequest, CallLog, RegionView, utcnow
+from bodymap.data.models import CallbackRequest, CallLog, RegionView, utcnow
+from bodymap.staff.insights import shade
 from tests.helpers import soup
 
 

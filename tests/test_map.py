@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bodymap import drawing
+from bodymap.content import drawing
 from tests.helpers import CONTENT, HTMX, soup
 
 REQUIRED_REGIONS = {"neck", "shoulder", "upper-back", "low-back", "elbow", "hand-wrist", "hip", "knee", "ankle", "foot"}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from bodymap import create_app, db
+from bodymap import create_app
+from bodymap.data import migrate
 from tests.conftest import TEST_CONFIG
 from tests.helpers import CONTENT, soup
 
@@ -54,7 +55,7 @@ def test_public_url_sets_the_address_search_engines_see(tmp_path):
             "PUBLIC_URL": "https://pain.clinic.example",
         }
     )
-    db.upgrade(app)
+    migrate.upgrade(app)
     client = app.test_client()
     assert soup(client.get("/pain/neck")).select_one('link[rel="canonical"]')["href"] == (
         "https://pain.clinic.example/pain/neck"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bodymap.models import StaffMember
+from bodymap.data.models import StaffMember
 from tests.helpers import sign_in
 
 FLASK = str(Path(sys.executable).parent / "flask")

@@ -7,8 +7,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bodymap import create_app, db
-from bodymap.models import CallbackRequest
+from bodymap import create_app
+from bodymap.data import migrate
+from bodymap.data.models import CallbackRequest
 from tests.conftest import TEST_CONFIG
 from tests.helpers import STAFF_EMAIL, add_staff, csrf_token_from, send_callback, sign_in, soup
 
@@ -121,7 +122,7 @@ def test_staff_pages_are_never_stored_or_framed(staff_client, url):
 @pytest.fixture
 def limited(tmp_path):
     app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/login.sqlite3", "RATELIMIT_ENABLED": True})
-    db.upgrade(app)
+    migrate.upgrade(app)
     add_staff(app)
     return app
 

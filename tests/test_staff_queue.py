@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from bodymap.models import CallbackRequest, utcnow
+from bodymap.data.models import CallbackRequest, utcnow
 from tests.helpers import HTMX, csrf_token_from, soup, stored
 
 

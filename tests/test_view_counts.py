@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, select
 
-from bodymap import create_app, db, view_counts
-from bodymap.models import RegionView, utcnow
+from bodymap import create_app
+from bodymap.data import migrate, view_counts
+from bodymap.data.models import RegionView, utcnow
 from tests.conftest import TEST_CONFIG
 from tests.helpers import HTMX
 
@@ -39,7 +40,7 @@ def test_counts_wait_in_memory_and_are_written_together(tmp_path):
     app = create_app(
         {**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/views.sqlite3", "VIEW_COUNT_FLUSH_SECONDS": 3600}
     )
-    db.upgrade(app)
+    migrate.upgrade(app)
     client = app.test_client()
     for _ in range(3):
         client.get("/pain/hip/panel?side=left", headers=HTMX)
@@ -62,6 +63,6 @@ def test_counts_survive_a_database_that_is_down_for_a_while(tmp_path):
 
 def test_counting_can_be_turned_off(tmp_path):
     app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/off.sqlite3", "VIEW_COUNTING": False})
-    db.upgrade(app)
+    migrate.upgrade(app)
     app.test_client().get("/pain/hip/panel", headers=HTMX)
     assert views(app) == {}

@@ -13,7 +13,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from bodymap import create_app, db
+from bodymap import create_app
+from bodymap.data import migrate
 
 CHROMIUM_ARGS = [
     "--disable-gpu",
@@ -34,7 +35,7 @@ def live_app(tmp_path_factory):
     """The app as production runs it (secure cookies, rate limits), on a throwaway database."""
     url = f"sqlite:///{tmp_path_factory.mktemp('live')}/bodymap.sqlite3"
     app = create_app({"DATABASE_URL": url})
-    db.upgrade(app)
+    migrate.upgrade(app)
     return app
 
 

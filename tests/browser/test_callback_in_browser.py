@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from bodymap.ratelimit import limiter
+from bodymap.extensions import limiter
 from tests.helpers import CONTENT, stored
 
 pytestmark = pytest.mark.browser

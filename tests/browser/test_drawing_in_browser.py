@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bodymap import drawing
+from bodymap.content import drawing
 from tests.helpers import CONTENT
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from bodymap import create_app, db
+from bodymap import create_app
+from bodymap.data import migrate
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +59,7 @@ def sites(tmp_path_factory):
     app = create_app(
         {"DATABASE_URL": f"sqlite:///{folder}/embed.sqlite3", "EMBED_ORIGINS": (f"http://localhost:{allowed_port}",)}
     )
-    db.upgrade(app)
+    migrate.upgrade(app)
     app_server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=app_server.serve_forever, daemon=True).start()
     app_base = f"http://127.0.0.1:{app_server.server_port}"

@@ -87,7 +87,7 @@ def test_staff_pages_pass_axe(page, live_server, staff_account):
 def test_new_requests_appear_by_themselves_and_the_header_count_follows(page, live_server, live_app, staff_account):
     import uuid
 
-    from bodymap.models import CallbackRequest
+    from bodymap.data.models import CallbackRequest
 
     page.clock.install()
     sign_in(page, live_server, staff_account)

@@ -1,0 +1,52 @@
+"""Schema changes through Alembic: the migrations live in the project's `migrations/` folder.
+
+`flask --app bodymap db upgrade|downgrade|revision` (in `bodymap.cli`) call these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+
+MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(app: Flask, revision: str = "head") -> None:
+    """Create or upgrade the schema to `revision`."""
+    config = _config()
+    with app.extensions["bodymap.engine"].begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(app: Flask, revision: str) -> None:
+    """Take the schema back to `revision` (`-1` for one step, `base` for none)."""
+    config = _config()
+    with app.extensions["bodymap.engine"].begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def next_revision_id() -> str:
+    """Migrations are numbered in order: 0001, 0002, ..."""
+    numbers = [int(path.name[:4]) for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")]
+    return f"{max(numbers, default=0) + 1:04d}"
+
+
+def revision(app: Flask, message: str, autogenerate: bool) -> Path:
+    """Write the next migration file; with `autogenerate`, from the models' difference to the database."""
+    config = _config()
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    with app.extensions["bodymap.engine"].begin() as connection:
+        config.attributes["connection"] = connection
+        script = command.revision(config, message=message, autogenerate=autogenerate, rev_id=next_revision_id())
+    return Path(script.path)

@@ -1,0 +1,106 @@
+"""The widget a clinic puts on its homepage: `/embed` in an iframe, made by `/embed.js`.
+
+The frame needs no cookies, pushes nothing into the host page's history, opens
+the callback form in a new top-level tab, and tells the host page only its
+height and the region's name, and only when the host is in EMBED_ORIGINS.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, current_app, render_template, request, url_for
+
+from bodymap.embed import bp
+from bodymap.web.regions import count_view, region_and_side
+from bodymap.web.rendering import Cache, fragment_or_redirect
+from bodymap.web.security_headers import embeddable
+from bodymap.web.titles import page_title
+
+HEX_COLOUR = re.compile(r"^[0-9a-fA-F]{6}$")
+DEFAULT_ACCENT = "1f4e79"
+LOADER_MAX_AGE = 3600  # the snippet's URL cannot carry a version, so browsers check for a new loader hourly
+
+
+def _options() -> dict:
+    """What the loader passed in the frame's URL, each checked; anything else is ignored."""
+    host = request.args.get("host", "").rstrip("/").lower()
+    view = request.args.get("view")
+    accent = request.args.get("accent", "").lstrip("#")
+    return {
+        "host": host if host in current_app.config["EMBED_ORIGINS"] else "",
+        "start_view": view if view in ("front", "back") else "front",
+        "accent": accent.lower() if HEX_COLOUR.match(accent) and readable_on_white(accent) else "",
+        "embedded": True,
+        # Without JavaScript, switching the view reloads the frame with everything else kept.
+        "view_links": {
+            v: url_for(request.endpoint, **(request.view_args or {}), **{**request.args.to_dict(), "view": v})
+            for v in ("front", "back")
+        },
+        "push_history": False,
+        "page_endpoint": "embed.region_page",
+        "panel_endpoint": "embed.region_panel",
+    }
+
+
+def readable_on_white(hex_colour: str) -> bool:
+    """At least 4.5:1 against white, so white text on the colour and the colour on white both read."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05) >= 4.5
+
+
+@bp.get("/embed")
+@embeddable
+def index():
+    return render_template("embed/index.html", region=None, side=None, title=page_title(None, None), **_options())
+
+
+@bp.get("/embed/pain/<slug>/")  # registered second, so url_for builds the address without the slash
+@bp.get("/embed/pain/<slug>")
+@embeddable
+def region_page(slug: str):
+    region, side = region_and_side(slug)
+    count_view(region)
+    return render_template("embed/index.html", region=region, side=side, title=page_title(region, side), **_options())
+
+
+@bp.get("/embed/pain/<slug>/panel/")
+@bp.get("/embed/pain/<slug>/panel")
+@embeddable
+def region_panel(slug: str):
+    region, side = region_and_side(slug)
+
+    def panel() -> str:
+        count_view(region)
+        title = page_title(region, side)
+        return render_template("map/panel.html", region=region, side=side, title=title, embedded=True)
+
+    page = url_for("embed.region_page", slug=slug, **request.args.to_dict())
+    return fragment_or_redirect(panel, page, cache=Cache.PANEL)
+
+
+@bp.get("/embed/accent.css")
+def accent_css():
+    """The clinic's accent colour as a stylesheet, since the policy allows no inline styles."""
+    accent = request.args.get("c", "")
+    if not (HEX_COLOUR.match(accent) and readable_on_white(accent)):
+        accent = DEFAULT_ACCENT
+    css = f":root {{ --accent: #{accent.lower()}; --focus: #{accent.lower()}; }}\n"
+    return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@bp.get("/embed.js")
+def loader():
+    """The loader at the fixed address the snippet names, so cached for an hour, not a year."""
+    response = current_app.view_functions["static"]("js/embed.js")
+    response.cache_control.no_cache = False
+    response.cache_control.public = True
+    response.cache_control.max_age = LOADER_MAX_AGE
+    response.headers["Access-Control-Allow-Origin"] = "*"  # a plain script: lets hosts add integrity checks
+    return response

@@ -1,0 +1,84 @@
+"""What patients see: the map, a region's page, and the panel htmx swaps in.
+
+These pages are the same for everyone and the content does not change while
+the app runs, so each is rendered once per process and kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, render_template, url_for
+
+from bodymap import content
+from bodymap.content import Region
+from bodymap.public import bp
+from bodymap.web.regions import count_view, region_and_side
+from bodymap.web.rendering import Cache, fragment_or_redirect
+from bodymap.web.titles import absolute_url, page_title
+
+
+def description(region: Region | None) -> str:
+    """For search results and shared links: the summary's first sentence, or what the map does."""
+    if region is None:
+        clinic = content.get(current_app).clinic
+        return (
+            f"Tap where it hurts to see what it often is, how physical therapy helps, and when to see a "
+            f"doctor. {clinic.name}, {clinic.city}."
+        )
+    first = re.split(r"(?<=[.!?])\s", region.summary, maxsplit=1)[0]
+    return first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
+
+
+def canonical_url(region: Region | None) -> str:
+    """One address per page for search engines: the region without a side."""
+    return absolute_url(url_for("public.region_page", slug=region.slug) if region else url_for("public.index"))
+
+
+def _rendered_once(key: tuple, template: str, **context) -> str:
+    """The page or panel as rendered the first time: they are the same for everyone until the app restarts."""
+    pages = current_app.extensions.setdefault("bodymap.rendered", {})
+    if key not in pages:
+        pages[key] = render_template(template, **context)
+    return pages[key]
+
+
+def _page(region: Region | None, side: str | None) -> str:
+    """The map with a region's panel filled in (or the invitation to pick one)."""
+    return _rendered_once(
+        ("page", region.slug if region else None, side),
+        "public/index.html",
+        region=region,
+        side=side,
+        title=page_title(region, side),
+        description=description(region),
+        canonical=canonical_url(region),
+    )
+
+
+@bp.get("/")
+def index():
+    return _page(None, None)
+
+
+@bp.get("/pain/<slug>/")  # registered second, so url_for builds the address without the slash
+@bp.get("/pain/<slug>")
+def region_page(slug: str):
+    region, side = region_and_side(slug)
+    count_view(region)
+    return _page(region, side)
+
+
+@bp.get("/pain/<slug>/panel/")
+@bp.get("/pain/<slug>/panel")
+def region_panel(slug: str):
+    """The panel alone, for htmx. A browser that opens it directly gets the full page."""
+    region, side = region_and_side(slug)
+
+    def panel() -> str:
+        count_view(region)
+        return _rendered_once(
+            ("panel", slug, side), "map/panel.html", region=region, side=side, title=page_title(region, side)
+        )
+
+    return fragment_or_redirect(panel, url_for("public.region_page", slug=slug, side=side), cache=Cache.PANEL)

@@ -1,0 +1,64 @@
+"""Staff accounts: the password rules, hashing, and checking a password at sign-in.
+
+The commands that add, list, change and remove accounts are in `bodymap.cli`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+
+from bodymap.data.models import StaffMember
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when an email is unknown, so a wrong email takes as long as a wrong password.
+_UNKNOWN_USER_HASH = generate_password_hash("no such staff member, no such password")
+
+
+class PasswordRefused(ValueError):
+    """The password is too short or too easy to guess; the message says which."""
+
+
+ZXCVBN_LIMIT = 72  # zxcvbn refuses longer input; the first 72 characters say plenty about a password
+
+
+def check_password_rules(password: str, email: str = "", clinic_words: tuple[str, ...] = ()) -> None:
+    """Refuse a password that is short or easy to guess, also from the member's email and the clinic's name and city."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordRefused(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+    words = [email, *email.split("@"), "bodymap", *clinic_words]
+    words += [word for text in clinic_words for word in re.findall(r"\w+", text)]
+    result = zxcvbn(password[:ZXCVBN_LIMIT], user_inputs=words)
+    if result["score"] < 3:
+        advice = result["feedback"]["warning"] or "It is too easy to guess."
+        raise PasswordRefused(f"{advice} Try a few uncommon words together.")
+
+
+def hash_password(password: str) -> str:
+    """scrypt, werkzeug's memory-hard default."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def normalise_email(email: str) -> str:
+    """The email as accounts store it (trimmed, lower case); ValueError for anything that is not one."""
+    email = email.strip().lower()
+    if not (3 <= len(email) <= 254) or email.count("@") != 1 or " " in email or email.startswith("@"):
+        raise ValueError(f"{email!r} is not an email address")
+    return email
+
+
+def find(db_session, email: str) -> StaffMember | None:
+    """The account for `email`, in any case."""
+    return db_session.scalar(select(StaffMember).where(StaffMember.email == email.strip().lower()))
+
+
+def authenticate(db_session, email: str, password: str) -> StaffMember | None:
+    """The member whose email and password these are, or None (taking as long either way)."""
+    member = find(db_session, email)
+    if member is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password)
+        return None
+    return member if check_password_hash(member.password_hash, password) else None
