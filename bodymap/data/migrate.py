@@ -14,15 +14,20 @@ from flask import Flask
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
-def _config() -> Config:
+def _folder(app: Flask) -> Path:
+    """The migrations folder: the project's, unless the app is configured with another (tests use a copy)."""
+    return Path(app.config.get("MIGRATIONS_PATH") or MIGRATIONS)
+
+
+def _config(app: Flask) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(_folder(app)))
     return config
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:
     """Create or upgrade the schema to `revision`."""
-    config = _config()
+    config = _config(app)
     with app.extensions["bodymap.engine"].begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -30,23 +35,23 @@ def upgrade(app: Flask, revision: str = "head") -> None:
 
 def downgrade(app: Flask, revision: str) -> None:
     """Take the schema back to `revision` (`-1` for one step, `base` for none)."""
-    config = _config()
+    config = _config(app)
     with app.extensions["bodymap.engine"].begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
 
-def next_revision_id() -> str:
+def next_revision_id(folder: Path) -> str:
     """Migrations are numbered in order: 0001, 0002, ..."""
-    numbers = [int(path.name[:4]) for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")]
+    numbers = [int(path.name[:4]) for path in (folder / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")]
     return f"{max(numbers, default=0) + 1:04d}"
 
 
 def revision(app: Flask, message: str, autogenerate: bool) -> Path:
     """Write the next migration file; with `autogenerate`, from the models' difference to the database."""
-    config = _config()
+    config = _config(app)
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     with app.extensions["bodymap.engine"].begin() as connection:
         config.attributes["connection"] = connection
-        script = command.revision(config, message=message, autogenerate=autogenerate, rev_id=next_revision_id())
+        script = command.revision(config, message=message, autogenerate=autogenerate, rev_id=next_revision_id(_folder(app)))
     return Path(script.path)
