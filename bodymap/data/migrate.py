@@ -53,5 +53,6 @@ def revision(app: Flask, message: str, autogenerate: bool) -> Path:
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     with app.extensions["bodymap.engine"].begin() as connection:
         config.attributes["connection"] = connection
-        script = command.revision(config, message=message, autogenerate=autogenerate, rev_id=next_revision_id(_folder(app)))
+        number = next_revision_id(_folder(app))
+        script = command.revision(config, message=message, autogenerate=autogenerate, rev_id=number)
     return Path(script.path)
