@@ -15,12 +15,12 @@ from tests.helpers import CONTENT
 MINIMAL = """\
 clinic:
   name: Test Clinic
-  city: Portland, OR
-  phone: "(503) 208-6278"
+  city: Springfield, OR
+  phone: "(541) 555-0100"
   country: US
   appointments: "We often have same-day visits."
   locations:
-    - name: Portland, OR
+    - name: Springfield, OR
   booking_url: null
   direct_access:
     text: "No referral needed."
@@ -288,7 +288,7 @@ def with_clinic_extras(extras: str = CLINIC_EXTRAS) -> str:
 
 def test_the_clinic_may_name_its_website_hours_locations_and_logo(tmp_path):
     text = with_clinic_extras().replace(
-        "    - name: Portland, OR\n", '    - name: Main clinic\n      address: ["1 Example Street", "Springfield"]\n'
+        "    - name: Springfield, OR\n", '    - name: Main clinic\n      address: ["1 Example Street", "Springfield"]\n'
     )
     path = tmp_path / "regions.yaml"
     path.write_text(text)
@@ -368,7 +368,7 @@ def test_a_misspelt_field_is_refused(tmp_path):
 
 
 def test_a_bad_date_and_a_bad_phone_are_refused(tmp_path):
-    text = MINIMAL.replace("date: 2026-11-27", "date: last week", 1).replace("(503) 208-6278", "12")
+    text = MINIMAL.replace("date: 2026-11-27", "date: last week", 1).replace("(541) 555-0100", "12")
     problems = problems_for(tmp_path, text)
     assert any(
         f":{line_of(text, 'date: last week')}: region 'neck': field 'reviewed.date' must be a date" in p
@@ -424,6 +424,89 @@ def test_content_check_passes_the_shipped_file_and_honours_content_path(tmp_path
     path.write_text(MINIMAL)
     result = run_check(env_path=path)
     assert result.returncode == 0 and "2 regions" in result.stdout
+
+
+SHOULDER = """\
+  - slug: shoulder
+    name: Shoulder
+    markers:
+      - {view: back, side: left, x: 130, y: 150}
+      - {view: back, side: right, x: 70, y: 150}
+    summary: "Shoulder pain is common."
+    conditions:
+      - name: Strain
+        about: "A pulled muscle."
+    treatments: [walking]
+    self_care: ["Keep moving."]
+    not_improving: {text: "Not better in 2 weeks? See a doctor.", source: guide}
+    red_flags:
+      emergency:
+        - {text: "Chest pain too.", source: guide}
+      urgent:
+        - {text: "Fever.", source: guide}
+    screening:
+      emergency: ["Do you have chest pain?"]
+      urgent: ["Do you have a fever?"]
+      general: ["When did it start?"]
+    reviewed: {date: 2026-11-27, by: Test reviewer, role: "physical therapist, DPT"}
+    sources: [guide]
+"""
+
+# Nine kinds of mistake in one file. The neck's own mistakes must not hide that the knee's circles sit on it.
+BROKEN = (
+    (MINIMAL + SHOULDER)
+    .replace("kind: active", "kind: lazy")
+    .replace('summary: "Neck pain is common."', 'sumary: "Neck pain is common."')
+    .replace('about: "A pulled muscle."', "about: 3", 1)
+    .replace("date: 2026-11-27\n      by: Test reviewer", "date: last week\n      by: Test reviewer", 1)
+    .replace("x: 100, y: 74", "x: 100, y: 330")
+    .replace(
+        'treatments: [heat, walking]\n    self_care: ["Rest it."]',
+        'treatments: [heat, swimming]\n    self_care: ["Rest it."]',
+    )
+    .replace('{text: "You cannot bear weight.", source: guide}', '{text: "You cannot bear weight.", source: nice-ng99}')
+)
+REGION_FIELDS = (
+    "conditions, markers, name, not_improving, red_flags, reviewed, screening, self_care, slug, sources, summary,"
+    " treatments"
+)
+BROKEN_PROBLEMS = [
+    ("kind: lazy", "treatment walking: field 'kind' must be one of: passive, active"),
+    ("slug: neck", "region 'neck': field 'summary' is missing"),
+    ("sumary", f"region 'neck': field 'sumary' is not a known field (known: {REGION_FIELDS})"),
+    ("about: 3", "region 'neck': field 'conditions[0].about' must be text"),
+    ("date: last week", "region 'neck': field 'reviewed.date' must be a date written YYYY-MM-DD"),
+    ("x: 78", "region 'knee': field 'markers[0]' its circle overlaps region 'neck' on the front view"),
+    ("x: 122", "region 'knee': field 'markers[1]' its circle overlaps region 'neck' on the front view"),
+    ("swimming", "region 'knee': field 'treatments[1]' names unknown treatment id 'swimming'"),
+    (
+        "nice-ng99",
+        "region 'knee': field 'red_flags.urgent[0].source' names unknown source 'nice-ng99'"
+        " (add it under 'sources' at the top)",
+    ),
+    (
+        "x: 130",
+        "region 'shoulder': field 'markers[0].x' puts a left circle on the wrong half:"
+        " on the back view it belongs on the left of the picture",
+    ),
+    (
+        "x: 70",
+        "region 'shoulder': field 'markers[1].x' puts a right circle on the wrong half:"
+        " on the back view it belongs on the right of the picture",
+    ),
+]
+
+
+def test_a_file_with_many_kinds_of_mistake_names_each_with_file_line_owner_and_field(tmp_path):
+    path = tmp_path / "regions.yaml"
+    path.write_text(BROKEN)
+    expected = [f"{path}:{line_of(BROKEN, needle)}: {problem}" for needle, problem in BROKEN_PROBLEMS]
+    with pytest.raises(ContentError) as caught:
+        load(path)
+    assert caught.value.problems == expected
+    result = run_check(str(path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == expected
 
 
 DRAFTS = MINIMAL.replace("      role: physical therapist, DPT\n", "      draft: true\n", 1).replace(

@@ -8,19 +8,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bodymap.content.loader import (
-    Clinic,
-    Content,
-    Marker,
-    OpeningHours,
-    Region,
-    Source,
-    Sourced,
-    Treatment,
-    configured_path,
-    load,
-)
-from bodymap.content.yamlfields import ContentError
+from bodymap.content.loader import ContentError, configured_path, load
+from bodymap.content.model import Clinic, Content, Marker, OpeningHours, Region, Source, Sourced, Treatment
 
 __all__ = [
     "Clinic",
