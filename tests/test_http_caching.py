@@ -46,10 +46,11 @@ def test_shared_pages_answer_if_none_match_with_304(client, url, headers):
     assert repeat.status_code == 304
 
 
-def test_full_pages_are_revalidated_and_panels_kept_a_few_minutes(client):
-    assert client.get("/pain/knee").headers["Cache-Control"] == "no-cache"
+def test_pages_and_panels_are_public_for_a_few_minutes_and_longer_for_a_cdn(client):
+    for url, headers in [("/pain/knee", {}), ("/pain/knee/panel", HTMX), ("/", {})]:
+        response = client.get(url, headers=headers)
+        assert response.headers["Cache-Control"] == "public, max-age=300, s-maxage=3600"
     panel = client.get("/pain/knee/panel", headers=HTMX)
-    assert panel.headers["Cache-Control"] == "public, max-age=300"
     assert "HX-Request" in panel.headers["Vary"] and "Accept-Encoding" in panel.headers["Vary"]
     redirect = client.get("/pain/knee/panel")
     assert "HX-Request" in redirect.headers["Vary"]
@@ -88,9 +89,14 @@ def test_text_goes_out_compressed_with_brotli_or_gzip(client, url, headers):
     assert len(with_br.data) < len(plain)
 
 
-def test_pages_are_rendered_once_not_per_request(client, app):
+def test_pages_are_rendered_once_not_per_request(make_app):
+    app = make_app()
+    client = app.test_client()
     client.get("/pain/hip?side=left")
     rendered = app.extensions["bodymap.rendered"]
-    kept = rendered[("page", "hip", "left")]
-    client.get("/pain/hip?side=left")
-    assert rendered[("page", "hip", "left")] is kept
+    key = ("page", "hip", "left", "http://localhost")  # without PUBLIC_URL, per loopback address asked for
+    kept = rendered[key]
+    client.get("/pain/hip?side=left", headers={"Accept-Encoding": "gzip"})
+    client.get("/pain/hip?side=left", headers={"Host": "127.0.0.1:5000"})
+    assert rendered[key] is kept
+    assert ("page", "hip", "left", "http://127.0.0.1:5000") in rendered

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from bodymap import create_app
-from bodymap.data import migrate
-from tests.conftest import TEST_CONFIG
-from tests.helpers import CONTENT, soup
+from tests.helpers import soup
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def test_each_region_page_has_its_own_title_description_canonical_and_open_graph(client, region_side):
+def test_each_region_page_has_its_own_title_description_canonical_and_open_graph(client, content, region_side):
     region, side = region_side
     page = soup(client.get(f"/pain/{region.slug}" + (f"?side={side}" if side else "")))
     assert page.title.get_text().startswith(f"{region.label(side)} pain")
@@ -24,21 +21,21 @@ def test_each_region_page_has_its_own_title_description_canonical_and_open_graph
     assert og["og:title"] == page.title.get_text()
     assert og["og:description"] == description
     assert og["og:url"] == canonical
-    assert og["og:site_name"] == CONTENT.clinic.name
+    assert og["og:site_name"] == content.clinic.name
 
 
-def test_titles_and_descriptions_differ_between_regions(client):
-    pages = [soup(client.get(f"/pain/{r.slug}")) for r in CONTENT.regions]
+def test_titles_and_descriptions_differ_between_regions(client, content):
+    pages = [soup(client.get(f"/pain/{r.slug}")) for r in content.regions]
     assert len({p.title.get_text() for p in pages}) == len(pages)
     assert len({p.select_one('meta[name="description"]')["content"] for p in pages}) == len(pages)
 
 
-def test_the_sitemap_lists_every_region_page(client):
+def test_the_sitemap_lists_every_region_page(client, content):
     response = client.get("/sitemap.xml")
     assert response.mimetype == "application/xml"
     root = ET.fromstring(response.data)
     locations = [url.findtext(f"{SITEMAP_NS}loc") for url in root.iter(f"{SITEMAP_NS}url")]
-    assert locations == ["http://localhost/"] + [f"http://localhost/pain/{r.slug}" for r in CONTENT.regions]
+    assert locations == ["http://localhost/"] + [f"http://localhost/pain/{r.slug}" for r in content.regions]
 
 
 def test_robots_points_to_the_sitemap_and_keeps_staff_pages_out(client):
@@ -47,17 +44,20 @@ def test_robots_points_to_the_sitemap_and_keeps_staff_pages_out(client):
     assert "Sitemap: http://localhost/sitemap.xml" in lines
 
 
-def test_public_url_sets_the_address_search_engines_see(tmp_path):
-    app = create_app(
-        {
-            **TEST_CONFIG,
-            "DATABASE_URL": f"sqlite:///{tmp_path}/seo.sqlite3",
-            "PUBLIC_URL": "https://pain.clinic.example",
-        }
-    )
-    migrate.upgrade(app)
-    client = app.test_client()
-    assert soup(client.get("/pain/neck")).select_one('link[rel="canonical"]')["href"] == (
+def test_public_url_sets_the_address_search_engines_see(make_app):
+    client = make_app(PUBLIC_URL="https://pain.clinic.example").test_client()
+    site = {"Host": "pain.clinic.example"}  # with PUBLIC_URL set, only its host is served
+    assert soup(client.get("/pain/neck", headers=site)).select_one('link[rel="canonical"]')["href"] == (
         "https://pain.clinic.example/pain/neck"
     )
-    assert "Sitemap: https://pain.clinic.example/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)
+    robots = client.get("/robots.txt", headers=site).get_data(as_text=True)
+    assert "Sitemap: https://pain.clinic.example/sitemap.xml" in robots.splitlines()
+    sitemap = ET.fromstring(client.get("/sitemap.xml", headers=site).data)
+    assert "https://pain.clinic.example/pain/neck" in [loc.text for loc in sitemap.iter(f"{SITEMAP_NS}loc")]
+
+
+def test_the_sitemap_and_robots_may_be_kept_by_a_cdn_and_set_no_cookie(client):
+    for url in ("/sitemap.xml", "/robots.txt"):
+        response = client.get(url)
+        assert response.cache_control.public and response.cache_control.s_maxage
+        assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from sqlalchemy import inspect, select
 
-from bodymap import create_app
-from bodymap.data import migrate, view_counts
+from bodymap.data import view_counts
 from bodymap.data.models import RegionView, utcnow
-from tests.conftest import TEST_CONFIG
 from tests.helpers import HTMX
+from tests.hung_server import hung_server
 
 
 def views(app) -> dict[str, int]:
@@ -36,11 +38,8 @@ def test_the_count_keeps_no_personal_data(db_app):
     assert columns == {"day", "region", "views"}
 
 
-def test_counts_wait_in_memory_and_are_written_together(tmp_path):
-    app = create_app(
-        {**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/views.sqlite3", "VIEW_COUNT_FLUSH_SECONDS": 3600}
-    )
-    migrate.upgrade(app)
+def test_counts_wait_in_memory_and_are_written_together(make_app):
+    app = make_app(VIEW_COUNT_FLUSH_SECONDS=3600)
     client = app.test_client()
     for _ in range(3):
         client.get("/pain/hip/panel?side=left", headers=HTMX)
@@ -52,8 +51,8 @@ def test_counts_wait_in_memory_and_are_written_together(tmp_path):
     assert views(app) == {"hip": 4}
 
 
-def test_counts_survive_a_database_that_is_down_for_a_while(tmp_path):
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/views.sqlite3"})
+def test_counts_survive_a_database_that_is_down_for_a_while(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path}/missing/views.sqlite3", migrated=False)
     client = app.test_client()
     assert client.get("/pain/hip/panel", headers=HTMX).status_code == 200  # the patient never notices
     counter = app.extensions["bodymap.view_counter"]
@@ -61,8 +60,56 @@ def test_counts_survive_a_database_that_is_down_for_a_while(tmp_path):
     counter.pending.clear()  # nothing left for the exit-time flush to try
 
 
-def test_counting_can_be_turned_off(tmp_path):
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/off.sqlite3", "VIEW_COUNTING": False})
-    migrate.upgrade(app)
+def test_counting_can_be_turned_off(make_app):
+    app = make_app(VIEW_COUNTING=False)
     app.test_client().get("/pain/hip/panel", headers=HTMX)
     assert views(app) == {}
+
+
+def test_every_serving_of_a_stored_page_or_panel_counts_but_going_back_does_not(make_app):
+    app = make_app()
+    client = app.test_client()
+    for _ in range(3):  # the first is rendered by the app, the others come from the store
+        client.get("/pain/hip?side=left")
+        client.get("/pain/hip/panel?side=left", headers=HTMX)
+        client.get("/pain/hip?side=left", headers={**HTMX, "HX-History-Restore-Request": "true"})
+        client.get("/")
+    assert views(app) == {"hip": 6}
+
+
+def test_a_background_flusher_writes_the_counts(make_app):
+    app = make_app(VIEW_COUNT_FLUSH_SECONDS=1)
+    client = app.test_client()
+    client.get("/pain/hip/panel", headers=HTMX)
+    client.get("/pain/hip/panel", headers=HTMX)
+    assert views(app) == {}, "nothing is written while the patient waits"
+    deadline = time.monotonic() + 10
+    while views(app) != {"hip": 2} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert views(app) == {"hip": 2}
+
+
+def test_a_hung_database_costs_patients_nothing(make_app):
+    """The database accepts connections and never answers: pages and panels still answer at once, every time."""
+    with hung_server() as port:
+        app = make_app(
+            migrated=False, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/x", VIEW_COUNT_FLUSH_SECONDS=1
+        )
+        client = app.test_client()
+        counter = app.extensions["bodymap.view_counter"]
+        for url, headers in (("/pain/neck", {}), ("/pain/neck/panel", HTMX)):  # rendered once, without the database
+            before = time.monotonic()
+            assert client.get(url, headers=headers).status_code == 200
+            assert time.monotonic() - before < 1
+        slowest, started = 0.0, time.monotonic()
+        while time.monotonic() - started < 3:  # long enough for the flusher to start and be stuck
+            for url, headers in (("/pain/neck", {}), ("/pain/neck/panel", HTMX)):
+                before = time.monotonic()
+                assert client.get(url, headers=headers).status_code == 200
+                slowest = max(slowest, time.monotonic() - before)
+        flusher = [t for t in threading.enumerate() if t.name == "view-count-flusher" and t.is_alive()]
+        assert flusher, "the flusher is running (and waiting on the database)"
+        assert sum(counter.pending.values()) > 0, "the counts wait in memory"
+        assert slowest < 0.5, f"a request took {slowest:.2f} s"
+        counter.stopped.set()
+        counter.pending.clear()  # nothing left for the exit-time flush to try

@@ -1,17 +1,19 @@
 """How often patients open each region, per day: no address, no cookie, nothing about them.
 
-Counts gather in memory and are written in one go every few seconds, so counting
-costs a public panel almost nothing. Each process writes only its own counts
-(added to what is stored), so any number of workers and servers can count at once;
-a crash loses at most the last few seconds.
+Counting a view only adds one in memory; a background thread in each process (the flusher)
+writes what has gathered every VIEW_COUNT_FLUSH_SECONDS, added to what is stored, so any
+number of workers and servers can count at once. A slow, locked or hung database holds up
+the flusher alone, never a patient's page: the counts wait in memory (one number per region
+and day) until it answers. A crash loses at most the last few seconds. With
+VIEW_COUNT_FLUSH_SECONDS=0 (tests only) each view is written as it happens, in the request.
 """
 
 from __future__ import annotations
 
 import atexit
 import datetime
+import os
 import threading
-import time
 from collections import Counter
 
 from flask import Flask, current_app
@@ -27,20 +29,36 @@ class ViewCounter:
         self.flush_seconds = app.config["VIEW_COUNT_FLUSH_SECONDS"]
         self.lock = threading.Lock()
         self.pending: Counter[tuple[datetime.date, str]] = Counter()
-        self.last_flush = time.monotonic()
+        self.flusher_pid: int | None = None  # the process whose flusher runs: a forked worker starts its own
+        self.stopped = threading.Event()
 
     def add(self, region: str) -> None:
+        """One more view: in memory only (the flusher writes it), unless counts are written at once."""
         with self.lock:
             self.pending[(utcnow().date(), region)] += 1
-            due = time.monotonic() - self.last_flush >= self.flush_seconds
-        if due:
+        if not self.flush_seconds:
             self.flush()
+        elif self.flusher_pid != os.getpid():
+            self._start_flusher()
+
+    def _start_flusher(self) -> None:
+        with self.lock:
+            if self.flusher_pid == os.getpid():
+                return
+            self.flusher_pid = os.getpid()
+        threading.Thread(target=self._flush_regularly, name="view-count-flusher", daemon=True).start()
+
+    def _flush_regularly(self) -> None:
+        while not self.stopped.wait(self.flush_seconds):
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the flusher must outlive any one failure; the counts are kept
+                self.app.logger.exception("The view-count flusher failed; it will try again")
 
     def flush(self) -> None:
         """Write what has gathered; on a database error keep it for the next try."""
         with self.lock:
             counts, self.pending = self.pending, Counter()
-            self.last_flush = time.monotonic()
         if not counts:
             return
         try:
@@ -70,12 +88,14 @@ def _add_views(session, day: datetime.date, region: str, views: int) -> None:
 
 
 def record(region: str) -> None:
+    """A patient opened `region` (in memory; written by the flusher)."""
     counter: ViewCounter | None = current_app.extensions.get("bodymap.view_counter")
     if counter is not None:
         counter.add(region)
 
 
 def flush(app: Flask) -> None:
+    """Write `app`'s gathered counts now (commands, tests, and on exit)."""
     counter: ViewCounter | None = app.extensions.get("bodymap.view_counter")
     if counter is not None:
         counter.flush()

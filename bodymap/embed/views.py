@@ -12,7 +12,8 @@ import re
 from flask import Response, current_app, render_template, request, url_for
 
 from bodymap.embed import bp
-from bodymap.web.regions import count_view, region_and_side
+from bodymap.web.caching import count_view, public
+from bodymap.web.regions import region_and_side
 from bodymap.web.rendering import Cache, fragment_or_redirect
 from bodymap.web.security_headers import embeddable
 from bodymap.web.titles import page_title
@@ -39,6 +40,9 @@ def _options() -> dict:
         },
         "push_history": False,
         "page_endpoint": "embed.region_page",
+        # A tap before the scripts are ready follows the link: the region's page keeps the frame's options,
+        # so it still sizes the frame and talks to the same host.
+        "page_args": {key: request.args[key] for key in ("host", "view", "accent") if request.args.get(key)},
         "panel_endpoint": "embed.region_panel",
     }
 
@@ -58,7 +62,8 @@ def readable_on_white(hex_colour: str) -> bool:
 @bp.get("/embed")
 @embeddable
 def index():
-    return render_template("embed/index.html", region=None, side=None, title=page_title(None, None), **_options())
+    html = render_template("embed/index.html", region=None, side=None, title=page_title(None, None), **_options())
+    return public(current_app.make_response(html))
 
 
 @bp.get("/embed/pain/<slug>/")  # registered second, so url_for builds the address without the slash
@@ -67,7 +72,8 @@ def index():
 def region_page(slug: str):
     region, side = region_and_side(slug)
     count_view(region)
-    return render_template("embed/index.html", region=region, side=side, title=page_title(region, side), **_options())
+    html = render_template("embed/index.html", region=region, side=side, title=page_title(region, side), **_options())
+    return public(current_app.make_response(html))
 
 
 @bp.get("/embed/pain/<slug>/panel/")
@@ -82,7 +88,7 @@ def region_panel(slug: str):
         return render_template("map/panel.html", region=region, side=side, title=title, embedded=True)
 
     page = url_for("embed.region_page", slug=slug, **request.args.to_dict())
-    return fragment_or_redirect(panel, page, cache=Cache.PANEL)
+    return fragment_or_redirect(panel, page, cache=Cache.PUBLIC)
 
 
 @bp.get("/embed/accent.css")

@@ -6,6 +6,7 @@ from flask import Response, current_app, render_template, url_for
 
 from bodymap import content
 from bodymap.public import bp
+from bodymap.web.caching import public
 from bodymap.web.titles import absolute_url
 
 
@@ -15,7 +16,7 @@ def sitemap():
     reviewed = {absolute_url(url_for("public.region_page", slug=r.slug)): r.reviewed.date for r in regions}
     pages = [absolute_url(url_for("public.index")), *reviewed]
     xml = render_template("public/sitemap.xml", pages=pages, reviewed=reviewed)
-    return Response(xml, mimetype="application/xml")
+    return public(Response(xml, mimetype="application/xml"))
 
 
 @bp.get("/robots.txt")
@@ -28,4 +29,4 @@ def robots():
         "Disallow: /*/panel",
         f"Sitemap: {absolute_url(url_for('public.sitemap'))}",
     ]
-    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+    return public(Response("\n".join(lines) + "\n", mimetype="text/plain"))

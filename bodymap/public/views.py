@@ -1,7 +1,8 @@
 """What patients see: the map, a region's page, and the panel htmx swaps in.
 
 These pages are the same for everyone and the content does not change while
-the app runs, so each is rendered once per process and kept.
+the app runs, so each is rendered once per process and kept; they are public,
+so a CDN and the process's store of responses (`web.caching`) keep them too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from flask import current_app, render_template, url_for
 from bodymap import content
 from bodymap.content import Region
 from bodymap.public import bp
-from bodymap.web.regions import count_view, region_and_side
+from bodymap.web.caching import count_view, public
+from bodymap.web.regions import region_and_side
 from bodymap.web.rendering import Cache, fragment_or_redirect
 from bodymap.web.titles import absolute_url, page_title
 
@@ -36,8 +38,12 @@ def canonical_url(region: Region | None) -> str:
 
 
 def _rendered_once(key: tuple, template: str, **context) -> str:
-    """The page or panel as rendered the first time: they are the same for everyone until the app restarts."""
+    """The page or panel as rendered the first time: they are the same for everyone until the app restarts.
+
+    Without PUBLIC_URL the links that leave the page name the (loopback) address asked for, so that is part of the key.
+    """
     pages = current_app.extensions.setdefault("bodymap.rendered", {})
+    key = (*key, absolute_url(""))
     if key not in pages:
         pages[key] = render_template(template, **context)
     return pages[key]
@@ -58,7 +64,7 @@ def _page(region: Region | None, side: str | None) -> str:
 
 @bp.get("/")
 def index():
-    return _page(None, None)
+    return public(current_app.make_response(_page(None, None)))
 
 
 @bp.get("/pain/<slug>/")  # registered second, so url_for builds the address without the slash
@@ -66,7 +72,7 @@ def index():
 def region_page(slug: str):
     region, side = region_and_side(slug)
     count_view(region)
-    return _page(region, side)
+    return public(current_app.make_response(_page(region, side)))
 
 
 @bp.get("/pain/<slug>/panel/")
@@ -81,4 +87,4 @@ def region_panel(slug: str):
             ("panel", slug, side), "map/panel.html", region=region, side=side, title=page_title(region, side)
         )
 
-    return fragment_or_redirect(panel, url_for("public.region_page", slug=slug, side=side), cache=Cache.PANEL)
+    return fragment_or_redirect(panel, url_for("public.region_page", slug=slug, side=side), cache=Cache.PUBLIC)

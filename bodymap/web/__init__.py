@@ -1,11 +1,12 @@
-"""The web plumbing every blueprint stands on: security headers, caching and compression,
-hashed static files, error pages, page-or-fragment rendering, and the region a URL names."""
+"""The web plumbing every blueprint stands on: security headers, caching and compression, stored
+public responses, hashed static files, error pages, sessions only where needed, health checks,
+the hosts served, page-or-fragment rendering, and the region a URL names."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from bodymap.web import assets, caching, errors, security_headers
+from bodymap.web import assets, caching, errors, health, hosts, security_headers, sessions
 
 
 def init_app(app: Flask) -> None:
@@ -13,3 +14,6 @@ def init_app(app: Flask) -> None:
     caching.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
+    sessions.init_app(app)
+    health.init_app(app)
+    hosts.init_app(app)  # last: its check runs before everything else, the store included

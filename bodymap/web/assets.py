@@ -4,7 +4,7 @@
 a changed file gets a new name, so browsers may keep every name forever. The
 plain name still works, revalidated on every use, for the odd direct link.
 The files are few and small, so they are read once and served from memory
-(and compressed once, by `http_cache`).
+(and compressed once, by the store of public responses in `caching`).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
             return response
         if filename in assets:  # the plain name: fine, but check with us each time
             response = Response(assets[filename].body, mimetype=assets[filename].mimetype)
+            response.cache_control.public = True
             response.cache_control.no_cache = True
             return response
         abort(404)

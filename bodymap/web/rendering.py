@@ -11,7 +11,7 @@ from enum import Enum
 
 from flask import Response, current_app, redirect, render_template, request
 
-PANEL_MAX_AGE = 300  # a panel may be kept a few minutes; full pages are revalidated each time
+from bodymap.web.caching import public
 
 
 class Cache(Enum):
@@ -19,7 +19,8 @@ class Cache(Enum):
 
     PRIVATE = "private"  # personal data or a CSRF token: no cache may keep it
     SHARED = "shared"  # the same for everyone: revalidated with its ETag each time
-    PANEL = "panel"  # the same for everyone, and fine to keep for a few minutes
+    PUBLIC = "public"  # the same for everyone, and any cache (a CDN, this process) may keep it
+    PANEL = "public"  # the old name of PUBLIC
 
 
 def is_htmx() -> bool:
@@ -32,9 +33,8 @@ def cache_policy(response: Response, cache: Cache) -> Response:
     response.vary.add("HX-Request")
     if cache is Cache.PRIVATE:
         response.headers["Cache-Control"] = "no-store"
-    elif cache is Cache.PANEL:
-        response.cache_control.public = True
-        response.cache_control.max_age = PANEL_MAX_AGE
+    elif cache is Cache.PUBLIC:
+        public(response)
     return response
 
 

@@ -1,0 +1,80 @@
+"""Health checks: /healthz says the process answers, /readyz that the database and the rate-limit store do."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from bodymap.web.caching import stored_responses
+from bodymap.web.health import Probe
+from tests.hung_server import hung_server
+
+
+def lines(response) -> list[str]:
+    return response.get_data(as_text=True).splitlines()
+
+
+def test_healthz_answers_without_the_database(make_app):
+    with hung_server() as port:
+        app = make_app(migrated=False, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/x")
+        started = time.monotonic()
+        response = app.test_client().get("/healthz")
+        assert time.monotonic() - started < 0.5
+    assert response.status_code == 200 and lines(response) == ["ok"]
+
+
+def test_readyz_is_ready_when_the_database_and_the_store_answer(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert lines(response) == ["ready", "database: ok", "rate-limit store: ok"]
+
+
+def test_readyz_names_a_hung_database_within_a_second(make_app):
+    with hung_server() as port:
+        app = make_app(migrated=False, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/x")
+        client = app.test_client()
+        for _ in range(2):  # the second finds the first check still waiting, and does not start another
+            started = time.monotonic()
+            response = client.get("/readyz")
+            assert time.monotonic() - started < 1.5
+            assert response.status_code == 503
+            assert lines(response)[:2] == ["not ready", "database: no answer within 1 s"]
+            assert "rate-limit store: ok" in lines(response)
+        assert sum(t.name == "readyz-database" for t in threading.enumerate()) <= 1
+
+
+def test_readyz_names_an_unreachable_database(make_app, tmp_path):
+    app = make_app(migrated=False, DATABASE_URL=f"sqlite:///{tmp_path}/missing/folder/x.sqlite3")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert lines(response)[1].startswith("database: unreachable")
+
+
+def test_readyz_names_a_rate_limit_store_that_does_not_answer(make_app):
+    app = make_app()
+    release = threading.Event()
+    probes = app.extensions["bodymap.probes"]
+    probes[1] = Probe("rate-limit store", lambda: release.wait(5))
+    try:
+        response = app.test_client().get("/readyz")
+    finally:
+        release.set()
+    assert response.status_code == 503
+    assert lines(response) == ["not ready", "database: ok", "rate-limit store: no answer within 1 s"]
+
+
+def test_health_checks_are_never_cached_counted_or_given_a_cookie(make_app):
+    app = make_app()
+    client = app.test_client()
+    for url in ("/healthz", "/readyz"):
+        for _ in range(2):
+            response = client.get(url)
+            assert response.headers["Cache-Control"] == "no-store"
+            assert "ETag" not in response.headers and "Set-Cookie" not in response.headers
+    assert not [key for key in stored_responses(app).entries if key[3] in ("/healthz", "/readyz")]
+    assert sum(app.extensions["bodymap.view_counter"].pending.values()) == 0
+
+
+def test_health_checks_are_not_rate_limited(make_app):
+    client = make_app(RATELIMIT_ENABLED=True).test_client()
+    assert all(client.get("/readyz").status_code == 200 for _ in range(50))
