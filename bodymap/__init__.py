@@ -17,7 +17,7 @@ from bodymap import cli, content, data, settings, web
 from bodymap.callback import bp as callback_bp
 from bodymap.content import drawing
 from bodymap.embed import bp as embed_bp
-from bodymap.extensions import csrf, limiter, login_manager
+from bodymap.extensions import csrf, init_limiter, login_manager
 from bodymap.public import bp as public_bp
 from bodymap.staff import bp as staff_bp
 
@@ -32,10 +32,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings.instance_folder(app.instance_path)
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    settings.private_sqlite_file(app.config["DATABASE_URL"])
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = True
@@ -47,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     data.init_app(app)
 
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     web.init_app(app)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+import urllib.parse
 from pathlib import Path
 
 
@@ -45,6 +47,51 @@ def _origins(name: str) -> tuple[str, ...]:
     return origins
 
 
+@contextlib.contextmanager
+def private_files():
+    """Files and folders made inside are readable by this user alone from their first byte (umask 077)."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def instance_folder(instance_path: str) -> None:
+    """Create the instance folder, which holds the secret key and the patients' database, as 0700."""
+    with private_files():
+        Path(instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file as 0600 before SQLite does (it would use 0644); its WAL files follow its mode."""
+    match = re.match(r"^sqlite(?:\+\w+)?:///(?P<path>[^?]+)", url)
+    if not match or match["path"] == ":memory:":
+        return
+    # Already there (its mode is its owner's choice), or in a folder that does not exist (SQLite will say so).
+    with private_files(), contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(match["path"], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+HOST_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _host_names(name: str) -> tuple[str, ...]:
+    """Host names such as 'clinic.example', separated by spaces or commas."""
+    names = tuple(n.lower() for n in re.split(r"[\s,]+", os.environ.get(name, "")) if n)
+    for host in names:
+        if not HOST_NAME.match(host):
+            raise ConfigError(f"{name}: {host!r} is not a host name like www.clinic.example (no scheme, port or path)")
+    return names
+
+
+def served_hosts(public_url: str, allowed_hosts: tuple[str, ...]) -> tuple[str, ...]:
+    """The host names this site answers to: PUBLIC_URL's host, or loopback only when it is unset, and ALLOWED_HOSTS."""
+    own = (public_url.split("://", 1)[1].split(":", 1)[0],) if public_url else LOOPBACK_HOSTS
+    return tuple(dict.fromkeys((*own, *allowed_hosts)))
+
+
 def instance_secret(instance_path: str) -> str:
     """A secret key kept in the instance folder, the same for every worker on this machine.
 
@@ -53,8 +100,10 @@ def instance_secret(instance_path: str) -> str:
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         temporary = path.with_name(f".secret_key.{os.getpid()}")
-        temporary.write_text(secrets.token_hex(32))
-        temporary.chmod(0o600)
+        with private_files():
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
         try:
             os.link(temporary, path)  # atomic: if another worker won the race, use its key
         except FileExistsError:
@@ -62,6 +111,63 @@ def instance_secret(instance_path: str) -> str:
         finally:
             temporary.unlink()
     return path.read_text().strip()
+
+
+SMTP_PORTS = {"smtp": 587, "smtps": 465}  # STARTTLS on 587, TLS from the first byte on 465
+EMAIL_ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+$")
+
+
+def _redacted(url: str) -> str:
+    """An SMTP URL with its password hidden, fit for an error message."""
+    return re.sub(r"(//[^/@:]*:)[^@/]*@", r"\1***@", url)
+
+
+def _smtp_url(name: str) -> str:
+    """A mail server: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    example = "smtp://user:password@mail.example:587 (STARTTLS) or smtps://user:password@mail.example:465 (TLS)"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in SMTP_PORTS or not parts.hostname or parts.path not in ("", "/"):
+        raise ConfigError(f"{name} must look like {example}, not {_redacted(value)!r}")
+    return value
+
+
+def _addresses(name: str) -> tuple[str, ...]:
+    """Email addresses separated by commas."""
+    addresses = tuple(a.strip() for a in os.environ.get(name, "").split(",") if a.strip())
+    for address in addresses:
+        if not EMAIL_ADDRESS.match(address):
+            raise ConfigError(f"{name}: {address!r} is not an email address like desk@clinic.example (commas between)")
+    return addresses
+
+
+def _mail() -> dict:
+    """The front desk's emails: both SMTP_URL and DESK_EMAIL, or neither (requests are queued either way)."""
+    smtp_url, desk = _smtp_url("SMTP_URL"), _addresses("DESK_EMAIL")
+    if smtp_url and not desk:
+        raise ConfigError("DESK_EMAIL is empty while SMTP_URL is set: name who gets the emails (desk@clinic.example)")
+    if desk and not smtp_url:
+        raise ConfigError(
+            "SMTP_URL is empty while DESK_EMAIL is set: name the mail server, e.g. smtp://mail.example:587"
+        )
+    if smtp_url and not _origins("PUBLIC_URL"):
+        raise ConfigError("PUBLIC_URL is empty while SMTP_URL is set: the emails link to the queue at that address")
+    sender = _addresses("MAIL_FROM")
+    if len(sender) > 1:
+        raise ConfigError("MAIL_FROM must be one address, the one the emails come from")
+    return {
+        "SMTP_URL": smtp_url,
+        "DESK_EMAIL": desk,
+        "MAIL_FROM": (sender or desk or ("",))[0],
+        "REMINDER_AFTER_MINUTES": _whole_number("REMINDER_AFTER_MINUTES", 120, minimum=0),
+        "NOTIFY_INTERVAL_SECONDS": _whole_number("NOTIFY_INTERVAL_SECONDS", 15),
+    }
 
 
 def from_environment(instance_path: str) -> dict:
@@ -74,6 +180,7 @@ def from_environment(instance_path: str) -> dict:
         "DATABASE_BUSY_TIMEOUT_MS": _whole_number("DATABASE_BUSY_TIMEOUT_MS", 5000),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", ""),  # several sites sharing one Redis
         "RETENTION_DAYS": _whole_number("RETENTION_DAYS", 90),
         "VIEW_COUNTING": _flag("VIEW_COUNTING", True),
         "VIEW_COUNT_FLUSH_SECONDS": _whole_number("VIEW_COUNT_FLUSH_SECONDS", 10, minimum=0),
@@ -83,5 +190,7 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "EMBED_ORIGINS": _origins("EMBED_ORIGINS"),
         "PUBLIC_URL": (_origins("PUBLIC_URL") or ("",))[0],
+        "ALLOWED_HOSTS": _host_names("ALLOWED_HOSTS"),  # with PUBLIC_URL's host (or loopback): see served_hosts
         "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0, minimum=0),
+        **_mail(),
     }

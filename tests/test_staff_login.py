@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import time
+import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bodymap import create_app
-from bodymap.data import migrate
-from bodymap.data.models import CallbackRequest
-from tests.conftest import TEST_CONFIG
+from bodymap.data.models import CallbackRequest, StaffSession, utcnow
 from tests.helpers import STAFF_EMAIL, add_staff, csrf_token_from, send_callback, sign_in, soup
 
 SAMPLE_ARGS = {"slug": "knee", "request_id": 1}
@@ -18,7 +15,7 @@ SAMPLE_ARGS = {"slug": "knee", "request_id": 1}
 
 def staff_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("staff.") and rule.endpoint != "staff.login":
+        if rule.endpoint.startswith("staff.") and rule.endpoint not in ("staff.login", "staff.logout"):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule, method
 
@@ -87,24 +84,31 @@ def test_sign_out_is_a_post(staff_client):
     assert staff_client.get("/staff/callbacks").status_code == 302
 
 
-def test_thirty_idle_minutes_end_the_session(staff_client):
-    with staff_client.session_transaction() as session:
-        session["seen"] = time.time() - 31 * 60
+def age_sessions(app, minutes: float, column: str = "last_seen_at") -> None:
+    """Move every staff session's last activity (or start) `minutes` into the past."""
+    with app.extensions["bodymap.sessions"]() as session, session.begin():
+        session.execute(update(StaffSession).values({column: utcnow() - datetime.timedelta(minutes=minutes)}))
+
+
+def last_seen(app) -> datetime.datetime:
+    with app.extensions["bodymap.sessions"]() as session:
+        return session.scalar(select(StaffSession.last_seen_at))
+
+
+def test_thirty_idle_minutes_end_the_session(staff_client, db_app):
+    age_sessions(db_app, 31)
     response = staff_client.get("/staff/callbacks")
     assert response.status_code == 302
     page = soup(staff_client.get(response.headers["Location"]))
     assert "30 minutes" in page.select_one('[role="status"]').get_text()
 
 
-def test_polling_does_not_keep_an_idle_session_alive(staff_client):
-    with staff_client.session_transaction() as session:
-        session["seen"] = time.time() - 29 * 60
+def test_polling_does_not_keep_an_idle_session_alive(staff_client, db_app):
+    age_sessions(db_app, 29)
     assert staff_client.get("/staff/callbacks/rows").status_code == 200
-    with staff_client.session_transaction() as session:
-        assert time.time() - session["seen"] > 28 * 60
+    assert utcnow() - last_seen(db_app) > datetime.timedelta(minutes=28)
     assert staff_client.get("/staff/callbacks").status_code == 200
-    with staff_client.session_transaction() as session:
-        assert time.time() - session["seen"] < 60
+    assert utcnow() - last_seen(db_app) < datetime.timedelta(minutes=1)
 
 
 def test_staff_sessions_are_cookie_limited_to_thirty_minutes(db_app):
@@ -112,17 +116,16 @@ def test_staff_sessions_are_cookie_limited_to_thirty_minutes(db_app):
 
 
 @pytest.mark.parametrize("url", ["/staff/login", "/staff/callbacks", "/staff/guide", "/staff/insights"])
-def test_staff_pages_are_never_stored_or_framed(staff_client, url):
-    response = staff_client.get(url)
+def test_staff_pages_are_never_stored_or_framed(staff_reader, url):
+    response = staff_reader.get(url)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
 @pytest.fixture
-def limited(tmp_path):
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/login.sqlite3", "RATELIMIT_ENABLED": True})
-    migrate.upgrade(app)
+def limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
     add_staff(app)
     return app
 

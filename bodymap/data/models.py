@@ -1,4 +1,4 @@
-"""What the database keeps: callback requests, staff accounts, the call log and daily view counts.
+"""What the database keeps: callback requests, staff accounts and their sign-ins, the call log and daily view counts.
 
 Only what each use needs: no patient names outside callback requests, no addresses or cookies
 in the view counts.
@@ -74,6 +74,19 @@ class StaffMember(UserMixin, Base):
         return f"{self.id}:{self.session_version}"
 
 
+class StaffSession(Base):
+    """One sign-in of a staff member, ended on the server by signing out, a new password, removing the account
+    or `staff signout-everywhere`. The cookie carries a random token; only its SHA-256 is kept here, so a copy
+    of this table opens nothing."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class CallLog(Base):
     """One phone call the front desk handled: where it hurt and how it ended, no names."""
 
@@ -95,3 +108,27 @@ class RegionView(Base):
     day: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
     region: Mapped[str] = mapped_column(String(40), primary_key=True)
     views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+NOTIFICATION_KINDS = ("request", "reminder", "summary")
+
+
+class Notification(Base):
+    """An email to the front desk waiting in the outbox, or sent: written in the same transaction as what it is
+    about, sent by `flask --app bodymap notify run`. It points at a request by id; the email never carries a
+    patient's details, and neither does this row."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # one of NOTIFICATION_KINDS
+    # One email per thing to say: "request:17", "reminder:17", "summary:2026-12-01"; two workers cannot add two.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    due_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(8), default="waiting", index=True)  # waiting, sent or skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # counts for a summary; never a patient's details

@@ -14,6 +14,7 @@ from zxcvbn import zxcvbn
 from bodymap.data.models import StaffMember
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1000  # a passphrase of any reasonable length; hashing much more would be a way to load the server
 # Checked against when an email is unknown, so a wrong email takes as long as a wrong password.
 _UNKNOWN_USER_HASH = generate_password_hash("no such staff member, no such password")
 
@@ -25,13 +26,24 @@ class PasswordRefused(ValueError):
 ZXCVBN_LIMIT = 72  # zxcvbn refuses longer input; the first 72 characters say plenty about a password
 
 
+def _letters_and_digits(text: str) -> str:
+    return "".join(character for character in text.casefold() if character.isalnum())
+
+
 def check_password_rules(password: str, email: str = "", clinic_words: tuple[str, ...] = ()) -> None:
     """Refuse a password that is short or easy to guess, also from the member's email and the clinic's name and city."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordRefused(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise PasswordRefused(f"Passwords can have at most {MAX_PASSWORD_LENGTH} characters.")
+    # Anyone who knows where a member works knows these: "<clinic name> 1" is no secret, in any case or spacing.
+    squeezed = _letters_and_digits(password)
+    for text in clinic_words:
+        if len(_letters_and_digits(text)) >= 4 and _letters_and_digits(text) in squeezed:
+            raise PasswordRefused("Passwords must not contain the clinic's name or city. Try a few uncommon words.")
     words = [email, *email.split("@"), "bodymap", *clinic_words]
     words += [word for text in clinic_words for word in re.findall(r"\w+", text)]
-    result = zxcvbn(password[:ZXCVBN_LIMIT], user_inputs=words)
+    result = zxcvbn(password[:ZXCVBN_LIMIT], user_inputs=[word[:ZXCVBN_LIMIT] for word in words])
     if result["score"] < 3:
         advice = result["feedback"]["warning"] or "It is too easy to guess."
         raise PasswordRefused(f"{advice} Try a few uncommon words together.")

@@ -4,10 +4,12 @@ and how times and phone numbers read on the page."""
 from __future__ import annotations
 
 import datetime
+import re
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bodymap import content, data
 from bodymap.data.models import CALL_OUTCOMES, PREFERRED_TIMES, STATUSES, CallbackRequest, utcnow
@@ -20,9 +22,19 @@ def staff_title(text: str) -> str:
     return f"{text} · Front desk · {content.get(current_app).clinic.name}"
 
 
+# A path and query as a browser sends them: printable ASCII only, so no CR/LF can reach a Location header.
+LOCAL_PATH = re.compile(r"[A-Za-z0-9/._~!$&'()*+,;=:@%?-]{1,2000}")
+
+
 def local_page(target: str | None, prefix: str, fallback: str) -> str:
     """`target` when it is a path on this site under `prefix`; `fallback` (an endpoint) for anything else."""
-    if target and target.startswith(prefix) and "//" not in target and "\\" not in target:
+    if (
+        isinstance(target, str)
+        and target.startswith(prefix)
+        and LOCAL_PATH.fullmatch(target)
+        and "//" not in target
+        and "\\" not in target
+    ):
         return target
     return url_for(fallback)
 
@@ -34,11 +46,19 @@ def new_callback_count() -> int:
 
 @bp.context_processor
 def staff_header():
-    """The count of new callback requests for the staff header, and the names staff pages show."""
+    """The count of new callback requests for the staff header, and the names staff pages show.
+
+    With the database down the header shows neither (the page saying so must not need the database itself).
+    """
     names = {"preferred_times": PREFERRED_TIMES, "statuses": STATUSES, "call_outcomes": CALL_OUTCOMES}
-    if current_user.is_authenticated:
-        return {**names, "new_callbacks": new_callback_count()}
-    return names
+    if g.get("database_unavailable"):
+        return {**names, "signed_in": False, "new_callbacks": None}
+    try:
+        if current_user.is_authenticated:
+            return {**names, "signed_in": True, "new_callbacks": new_callback_count()}
+    except SQLAlchemyError:
+        g.database_unavailable = True
+    return {**names, "signed_in": False, "new_callbacks": None}
 
 
 @bp.app_template_filter("ago")

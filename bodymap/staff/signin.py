@@ -1,30 +1,59 @@
-"""Signing in and out, and the guard in front of every staff page: a member who is signed in
-and has not been idle for 30 minutes."""
+"""Signing in and out, and the guard in front of every staff page: a member whose sign-in the server still
+knows, who has not been idle for 30 minutes and signed in less than 12 hours ago.
+
+Each sign-in is a row in `staff_sessions`; the cookie carries a random token for it. Signing out, a new
+password, removing the account and `staff signout-everywhere` delete rows, so a copied cookie opens nothing
+afterwards.
+
+Failed sign-ins are counted per account and address together, so a stranger's guesses from one address
+never lock a colleague out at her own desk; an address that guesses at many accounts is refused on its own;
+and past a higher ceiling for one account, every attempt at it is slowed, never refused.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import hashlib
+import secrets
 import time
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from limits import parse
+from sqlalchemy import delete, or_
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import HTTPException
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from bodymap import data
-from bodymap.data.models import StaffMember
+from bodymap.data.models import StaffMember, StaffSession, utcnow
 from bodymap.extensions import limiter, login_manager
 from bodymap.staff import bp
-from bodymap.staff.accounts import authenticate
+from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate
 from bodymap.staff.layout import local_page, staff_title
+from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
 from bodymap.web.rendering import is_htmx
 
 IDLE_LIMIT = datetime.timedelta(minutes=30)
-OPEN_ENDPOINTS = {"staff.login"}
+ABSOLUTE_LIMIT = datetime.timedelta(hours=12)
+# A session's last activity is written at most once a minute, not on every page.
+SEEN_PRECISION = datetime.timedelta(minutes=1)
+SESSION_TOKEN = "staff_session"
+OPEN_ENDPOINTS = {"staff.login", "staff.logout"}
 # Requests the page makes by itself (polling) do not count as someone being at the desk.
 BACKGROUND_ENDPOINTS = {"staff.queue_rows"}
+
+PAIR_LIMIT = "5 per minute;20 per hour"  # one account from one address: refused for a while
+ADDRESS_LIMIT = "10 per minute;50 per hour"  # one address trying many accounts: refused for a while
+ACCOUNT_CEILING = parse("30 per hour")  # one account from everywhere: slowed, never refused
+SLOW_DOWN_SECONDS = 3.0
+pause = time.sleep  # how a slowed sign-in waits
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = "Please sign in to see the front-desk pages."
@@ -32,36 +61,79 @@ login_manager.login_message = "Please sign in to see the front-desk pages."
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired("Please enter your email."), Length(max=254)])
-    password = PasswordField("Password", validators=[InputRequired("Please enter your password."), Length(max=200)])
+    password = PasswordField(
+        "Password", validators=[InputRequired("Please enter your password."), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+
+
+def posted_form() -> MultiDict:
+    """What the browser posted as a form. Never a JSON body (flask-wtf would read one, and fail on a broken one),
+    and empty when the body cannot be read at all, so an error page can still show the form."""
+    try:
+        return request.form
+    except HTTPException:
+        return ImmutableMultiDict()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _end(row: StaffSession, why: str) -> None:
+    """Delete a sign-in that ran out, and remember why for the message on the sign-in page."""
+    data.session().delete(row)
+    data.session().commit()
+    g.staff_session_ended = why
 
 
 @login_manager.user_loader
 def load_member(token: str) -> StaffMember | None:
-    """The member a session names, unless their password changed since (the version moved on)."""
-    member_id, _, version = token.partition(":")
-    if not member_id.isdigit() or not version.isdigit():
+    """The member this browser's sign-in belongs to, while the server still has it and it has not run out."""
+    if g.get("database_unavailable"):  # the 503 page is being drawn: it must not ask the database again
         return None
-    member = data.session().get(StaffMember, int(member_id))
+    member_id, _, version = token.partition(":")
+    session_token = session.get(SESSION_TOKEN)
+    if not member_id.isdigit() or not version.isdigit() or not isinstance(session_token, str):
+        return None
+    row = data.session().get(StaffSession, token_digest(session_token))
+    if row is None or row.staff_id != int(member_id):
+        return None
+    now = utcnow()
+    if now - row.created_at > ABSOLUTE_LIMIT:
+        _end(row, "absolute")
+        return None
+    if now - row.last_seen_at > IDLE_LIMIT:
+        _end(row, "idle")
+        return None
+    member = data.session().get(StaffMember, row.staff_id)
     if member is None or member.session_version != int(version):
         return None
+    g.staff_session = row
     return member
+
+
+ENDED_MESSAGES = {
+    "idle": "You were signed out after 30 minutes without activity. Please sign in again.",
+    "absolute": "You were signed out because you signed in 12 hours ago. Please sign in again.",
+}
 
 
 @bp.before_request
 def staff_only():
-    """Every staff page but sign-in needs a signed-in member who has not been idle too long."""
+    """Every staff page but sign-in and sign-out needs a member whose sign-in is still good."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     if current_user.is_authenticated:
-        last_seen = session.get("seen", 0)
-        if time.time() - last_seen > IDLE_LIMIT.total_seconds():
-            logout_user()
-            session.clear()
-            flash("You were signed out after 30 minutes without activity. Please sign in again.")
-        else:
-            if request.endpoint not in BACKGROUND_ENDPOINTS:
-                session["seen"] = time.time()
-            return None
+        row = g.staff_session
+        if request.endpoint not in BACKGROUND_ENDPOINTS and utcnow() - row.last_seen_at > SEEN_PRECISION:
+            row.last_seen_at = utcnow()
+            data.session().commit()
+        return None
+    if "_user_id" in session:  # a sign-in the server no longer has: forget it in this browser too
+        logout_user()
+        session.clear()
+    if g.get("staff_session_ended"):
+        flash(ENDED_MESSAGES[g.staff_session_ended])
     if request.method == "GET" and not is_htmx():
         return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
     page = render_template("staff/signed_out.html", title=staff_title("Please sign in"))
@@ -78,41 +150,112 @@ def never_store(response):
 
 
 def _failed(response) -> bool:
-    """A sign-in that did not succeed counts towards the limits."""
-    return response.status_code != 303
+    """Only a wrong email or password counts towards the limits (not an outage, not an expired form)."""
+    return response.status_code == 401
 
 
-def _account_key() -> str:
-    """Failures are also counted per account, whatever address they come from."""
-    return "staff-login:" + request.form.get("email", "").strip().lower()[:254]
+def _posted_email() -> str:
+    return str(posted_form().get("email", "")).strip().lower()[:254]
+
+
+def _pair_key() -> str:
+    """One account from one address: a stranger's failures never count against the colleague's own desk."""
+    return f"staff-login:{_posted_email()}:{get_remote_address() or '-'}"
+
+
+def _account_identifiers(email: str) -> list[str]:
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    return [part for part in (prefix, "staff-login-account", email) if part]
+
+
+def _account_over_ceiling(email: str) -> bool:
+    """Many failures for this account from everywhere: its sign-ins are slowed down."""
+    if not limiter.enabled or not email:
+        return False
+    try:
+        return not limiter.limiter.test(ACCOUNT_CEILING, *_account_identifiers(email))
+    except Exception:  # noqa: BLE001 - the store is down: the limiter's own fallback still counts per address
+        return False
+
+
+def _count_account_failure(email: str) -> None:
+    if not limiter.enabled or not email:
+        return
+    with contextlib.suppress(Exception):  # the store is down: as above
+        limiter.limiter.hit(ACCOUNT_CEILING, *_account_identifiers(email))
+
+
+def _login_page(form: LoginForm, status: int, error: str | None = None):
+    page = render_template("staff/login.html", form=form, error=error, title=staff_title("Sign in"))
+    return current_app.make_response((page, status))
+
+
+def _start_session(member: StaffMember) -> None:
+    """A new session at sign-in: nothing from before carries over (the CSRF token included), and a new row."""
+    now = utcnow()
+    data.session().execute(
+        delete(StaffSession).where(
+            StaffSession.staff_id == member.id,
+            or_(StaffSession.created_at < now - ABSOLUTE_LIMIT, StaffSession.last_seen_at < now - IDLE_LIMIT),
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    data.session().add(StaffSession(id=token_digest(token), staff_id=member.id, created_at=now, last_seen_at=now))
+    data.session().commit()
+    session.clear()
+    login_user(member)
+    session[SESSION_TOKEN] = token
+    session.permanent = True
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_account_key, deduct_when=_failed)
-@limiter.limit("10 per minute;50 per hour", methods=["POST"], deduct_when=_failed)
+@limiter.limit(PAIR_LIMIT, methods=["POST"], key_func=_pair_key, deduct_when=_failed)
+@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_failed)
 def login():
     """The sign-in form; a member who signs in gets a new session and the page they asked for."""
-    form = LoginForm()
     if request.method == "GET":
-        return render_template("staff/login.html", form=form, error=None, title=staff_title("Sign in"))
-    member = authenticate(data.session(), form.email.data or "", form.password.data or "") if form.validate() else None
-    if member is None:
-        error = "That email and password do not match an account. Please try again."
-        return render_template("staff/login.html", form=form, error=error, title=staff_title("Sign in")), 401
-    next_page = local_page(request.args.get("next"), "/staff/", "staff.queue")
-    session.clear()  # a new session at sign-in: nothing from before carries over, the CSRF token included
-    login_user(member)
-    session.permanent = True
-    session["seen"] = time.time()
+        return _login_page(LoginForm(formdata=None), 200)
+    form = LoginForm(formdata=posted_form())
+    email = (form.email.data or "").strip().lower()
+    try:
+        if _account_over_ceiling(email):
+            pause(SLOW_DOWN_SECONDS)
+        member = authenticate(data.session(), email, form.password.data or "") if form.validate() else None
+        if member is None:
+            _count_account_failure(email)
+            return _login_page(form, 401, "That email and password do not match an account. Please try again.")
+        next_page = local_page(request.args.get("next"), "/staff/", "staff.queue")
+        _start_session(member)
+    except SQLAlchemyError as error:
+        data.session().rollback()
+        log_database_error(error)
+        message = "We cannot sign you in just now: the clinic's system is not answering. Please try again in a minute."
+        response = _login_page(form, 503, message)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return redirect(next_page, 303)
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out and forget the session."""
+    """Sign out: the server forgets this sign-in (so a copy of the cookie opens nothing), and so does the browser."""
+    token = session.get(SESSION_TOKEN)
+    ended = True
+    if isinstance(token, str):
+        try:
+            data.session().execute(delete(StaffSession).where(StaffSession.id == token_digest(token)))
+            data.session().commit()
+        except SQLAlchemyError as error:
+            data.session().rollback()
+            log_database_error(error)
+            g.database_unavailable = True
+            ended = False
     logout_user()
     session.clear()
-    flash("You are signed out.")
+    if ended:
+        flash("You are signed out.")
+    else:
+        flash("You are signed out on this device. The system was not answering: ask a manager to sign you out.")
     return redirect(url_for("staff.login"), 303)
 
 
@@ -124,21 +267,34 @@ def home():
 
 @bp.errorhandler(429)
 def login_refused(error):
-    """Too many failed sign-ins for this account or address."""
-    form = LoginForm()
-    message = "Too many failed sign-ins. Please wait 15 minutes and try again, or ask a manager."
-    return render_template("staff/login.html", form=form, error=message, title=staff_title("Sign in")), 429
+    """Too many failed sign-ins for this account from this address, or from this address: says how long to wait."""
+    wait = limit_wait_seconds()
+    message = f"Too many failed sign-ins from here. Please wait {wait_in_words(wait)} and try again, or ask a manager."
+    response = _login_page(LoginForm(formdata=posted_form()), 429, message)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.errorhandler(CSRFError)
 def login_expired(error):
     """The sign-in page sat open too long: a fresh form, with the email kept."""
-    form = LoginForm()
     message = "The sign-in page was open for a long time. Please enter your password again."
-    return render_template("staff/login.html", form=form, error=message, title=staff_title("Sign in")), 400
+    return _login_page(LoginForm(formdata=posted_form()), 400, message)
+
+
+@bp.errorhandler(SQLAlchemyError)
+def database_unavailable(error):
+    """The database is down or locked: a staff-styled 503 that itself never touches the database."""
+    g.database_unavailable = True
+    data.session().rollback()
+    log_database_error(error)
+    page = render_template("staff/unavailable.html", title=staff_title("Please try again in a minute"))
+    response = current_app.make_response((page, 503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @bp.record_once
 def _session_lifetime(state) -> None:
-    """A staff session lasts as long as the idle limit."""
+    """The cookie lasts as long as the idle limit; the server ends the session itself too."""
     state.app.config["PERMANENT_SESSION_LIFETIME"] = IDLE_LIMIT

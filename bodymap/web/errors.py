@@ -2,16 +2,68 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import functools
+import math
+import time
+
+from flask import Flask, abort, current_app, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from bodymap.extensions import limiter
 from bodymap.web.rendering import Cache, page_or_fragment
+
+# How long a patient or a colleague is asked to wait when the database does not answer.
+RETRY_AFTER_SECONDS = 60
 
 
 def _render(status: int, name: str):
     # htmx swaps error responses into the panel too, so it gets the message without the page around it.
     return page_or_fragment(f"errors/{name}.html", f"errors/_{name}.html", status=status, cache=Cache.SHARED)
+
+
+def limit_wait_seconds(default: int = RETRY_AFTER_SECONDS) -> int:
+    """Seconds until the rate limit that refused this request lets it through again."""
+    try:
+        current = limiter.current_limit
+        if current is not None and current.breached:
+            return max(1, math.ceil(current.window[0] - time.time()))  # window[0]: when it resets, unrounded
+    except Exception:  # noqa: BLE001 - the store may have gone away since: the default is a fair guess
+        pass
+    return default
+
+
+def wait_in_words(seconds: int) -> str:
+    """'1 minute', '14 minutes': rounded up, so the page never promises too short a wait."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def log_database_error(error: SQLAlchemyError) -> None:
+    """One line, with no statement parameters (the engine hides them): the class and the first line of the cause."""
+    cause = str(getattr(error, "orig", None) or error).splitlines()[0][:200] if str(error) else ""
+    current_app.logger.error("The database did not answer (%s): %s", type(error).__name__, cause)
+
+
+# For a request whose Host cannot even be parsed, Flask has no URL adapter, so no page with links can be drawn.
+UNREADABLE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Please check the address</title>"
+    "<h1>Please check the address</h1><p>We could not read that request. Check the address and try again.</p>"
+)
+
+
+def readable(handler):
+    """An error handler that first checks a URL can be built: if not, a plain 400 with no links, never a 500."""
+
+    @functools.wraps(handler)
+    def answer(error):
+        if request_ctx.url_adapter is None:
+            return current_app.make_response((UNREADABLE, 400))
+        return handler(error)
+
+    return answer
 
 
 def not_found(error: HTTPException):
@@ -28,7 +80,10 @@ def body_too_large(error: HTTPException):
 
 
 def too_many_requests(error: HTTPException):
-    return render_template("errors/429.html"), 429
+    wait = limit_wait_seconds()
+    response = current_app.make_response((render_template("errors/429.html", wait=wait_in_words(wait)), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def bad_request(error: HTTPException):
@@ -41,11 +96,33 @@ def csrf_failed(error: CSRFError):
     return render_template("errors/400.html", message=message), 400
 
 
+def refuse_json_bodies():
+    """Every form here is an HTML form post; flask-wtf would read a JSON body as the form, and fail on a broken one."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
+        abort(415)
+
+
+def unsupported_body(error: HTTPException):
+    message = "This page takes what a form on our site sends, nothing else. Reload the page and send the form again."
+    return render_template("errors/400.html", message=message), 415
+
+
+def database_unavailable(error: SQLAlchemyError):
+    """The database is down or locked: a 503 that says when to try again and gives the phone number."""
+    log_database_error(error)
+    response = page_or_fragment("errors/503.html", "errors/_503.html", status=503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Pages for any part of the app; a blueprint may answer its own errors more closely."""
-    app.register_error_handler(404, not_found)
-    app.register_error_handler(500, server_error)
-    app.register_error_handler(400, bad_request)
-    app.register_error_handler(413, body_too_large)
-    app.register_error_handler(429, too_many_requests)
-    app.register_error_handler(CSRFError, csrf_failed)
+    app.register_error_handler(404, readable(not_found))
+    app.register_error_handler(500, readable(server_error))
+    app.register_error_handler(400, readable(bad_request))
+    app.register_error_handler(413, readable(body_too_large))
+    app.register_error_handler(415, readable(unsupported_body))
+    app.register_error_handler(429, readable(too_many_requests))
+    app.register_error_handler(CSRFError, readable(csrf_failed))
+    app.register_error_handler(SQLAlchemyError, readable(database_unavailable))
+    app.before_request(refuse_json_bodies)
