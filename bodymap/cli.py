@@ -3,26 +3,33 @@
 - `content check [PATH] [--launch]`: check the content file. Registered as a Flask CLI plugin
   (pyproject.toml), so it runs even when the content is broken and the app would not start.
 - `db upgrade|downgrade|revision`: the database schema, through the Alembic migrations.
-- `staff add|list|password|remove`: front-desk accounts.
+- `staff add|list|password|remove|signout-everywhere`: front-desk accounts and their sign-ins.
 - `callbacks purge [--days N]`: delete callback requests past RETENTION_DAYS (`purge` is kept
   as an alias, for crontabs written before the `callbacks` group).
+- `notify run [--once]|status|test`: the front desk's emails, from a worker beside gunicorn.
 """
 
 from __future__ import annotations
 
+import logging
+import signal
+import smtplib
 import sys
+import threading
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bodymap import content, data
 from bodymap.callback import retention
 from bodymap.content import ContentError, configured_path, load
 from bodymap.data import migrate
-from bodymap.data.models import StaffMember
+from bodymap.data.models import StaffMember, StaffSession
+from bodymap.notify import messages, outbox
+from bodymap.notify.worker import Worker
 from bodymap.staff import accounts
 
 # content ---------------------------------------------------------------------------------------------------------
@@ -141,13 +148,30 @@ def staff_list() -> None:
         click.echo("No staff accounts yet. Add one with: flask --app bodymap staff add EMAIL")
 
 
+def _end_sessions(db_session, member: StaffMember) -> int:
+    """Delete every sign-in of `member`: each browser holding one is sent to the sign-in page."""
+    return db_session.execute(delete(StaffSession).where(StaffSession.staff_id == member.id)).rowcount
+
+
 @staff_cli.command("remove")
 @click.argument("email")
 def staff_remove(email: str) -> None:
     """Delete an account; its sessions end at once."""
     with data.sessions() as db_session, db_session.begin():
-        db_session.delete(_existing_member(db_session, email))
+        member = _existing_member(db_session, email)
+        _end_sessions(db_session, member)
+        db_session.delete(member)
     click.echo(f"Removed {email.strip().lower()}.")
+
+
+@staff_cli.command("signout-everywhere")
+@click.argument("email")
+def staff_signout_everywhere(email: str) -> None:
+    """End every session of an account at once (a lost phone, a shared computer); the password stays."""
+    with data.sessions() as db_session, db_session.begin():
+        ended = _end_sessions(db_session, _existing_member(db_session, email))
+    sessions = "1 session" if ended == 1 else f"{ended} sessions"
+    click.echo(f"Signed {email.strip().lower()} out everywhere ({sessions} ended).")
 
 
 @staff_cli.command("password")
@@ -158,6 +182,7 @@ def staff_password(email: str) -> None:
         member = _existing_member(db_session, email)
         member.password_hash = accounts.hash_password(_read_password(member.email))
         member.session_version += 1
+        _end_sessions(db_session, member)
     click.echo(f"Changed the password for {member.email}.")
 
 
@@ -179,8 +204,67 @@ def purge(days: int | None) -> None:
 callbacks_cli.add_command(purge)
 
 
+# notify ----------------------------------------------------------------------------------------------------------
+
+notify_cli = AppGroup("notify", help="Email the front desk about callback requests (SMTP_URL, DESK_EMAIL).")
+
+
+def _worker() -> Worker:
+    if not current_app.config["SMTP_URL"]:
+        raise click.ClickException(
+            "Set SMTP_URL and DESK_EMAIL (and PUBLIC_URL) first. Until then the emails wait in the outbox."
+        )
+    return Worker(current_app)
+
+
+@notify_cli.command("run")
+@click.option("--once", is_flag=True, help="One pass, then stop (for a timer); by default it runs until stopped.")
+def notify_run(once: bool) -> None:
+    """Send the desk's emails, reminders and morning summary as they fall due, until stopped."""
+    worker = _worker()
+    if once:
+        outcome = worker.step()
+        click.echo(f"Sent {outcome.sent}, skipped {outcome.skipped}, failed {outcome.failed}.")
+        raise SystemExit(1 if outcome.failed else 0)
+    if current_app.logger.level == logging.NOTSET:
+        current_app.logger.setLevel(logging.INFO)  # what it sent, in the journal
+    for label in worker.schedule.unclear:
+        click.echo(f"The clinic's hours for {label!r} name no weekday: those hours are not counted.", err=True)
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    interval = current_app.config["NOTIFY_INTERVAL_SECONDS"]
+    click.echo(f"Sending the front desk's emails through {worker.mailer.server} (every {interval} s).")
+    worker.run(stop, interval)
+    click.echo("Stopped.")
+
+
+@notify_cli.command("status")
+def notify_status() -> None:
+    """How many emails wait, and why the oldest one has not gone yet."""
+    with data.sessions() as db_session:
+        found = outbox.status(db_session)
+    counts, oldest = found["counts"], found["oldest"]
+    click.echo(f"{counts['waiting']} waiting, {counts['sent']} sent, {counts['skipped']} skipped.")
+    if oldest is not None:
+        tried = f"tried {oldest.attempts} times, last: {oldest.last_error}" if oldest.attempts else "not tried yet"
+        click.echo(f"Oldest waiting: {oldest.kind}, added {oldest.created_at:%Y-%m-%d %H:%M} UTC, {tried}.")
+
+
+@notify_cli.command("test")
+def notify_test() -> None:
+    """Send one test email to DESK_EMAIL now, to check the mail settings."""
+    worker = _worker()
+    try:
+        with worker.mailer.connection() as send:
+            send(messages.test(worker.desk))
+    except (smtplib.SMTPException, OSError) as error:
+        raise click.ClickException(f"Could not send through {worker.mailer.server}: {error}") from None
+    click.echo(f"Sent a test email to {', '.join(current_app.config['DESK_EMAIL'])}.")
+
+
 def init_app(app: Flask) -> None:
     """The commands that need the app (the content check is a plugin: it must run when the app cannot)."""
-    for group in (db_cli, staff_cli, callbacks_cli):
+    for group in (db_cli, staff_cli, callbacks_cli, notify_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge)  # `flask --app bodymap purge`: the name cron jobs used before `callbacks purge`

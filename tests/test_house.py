@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bodymap"
 AUDIENCES = ("public", "callback", "staff", "embed")
-LAYERS = ("web", "content", "data", "settings", "extensions")
+LAYERS = ("web", "content", "data", "notify", "settings", "extensions")
 
 
 def module_name(path: Path) -> str:

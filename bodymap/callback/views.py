@@ -3,6 +3,10 @@
 Nothing is lost and nothing is doubled: every form carries a submission key
 stored under a unique constraint, so a double click or a retry finds the
 request already saved and shows the same confirmation.
+
+Nothing lingers on a shared device: the confirmation page shows the patient's
+details once, and a reload shows it without them; a submission key sent with
+someone else's name and number gets a confirmation without the saved details.
 """
 
 from __future__ import annotations
@@ -11,19 +15,32 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import HTTPException
 
 from bodymap import content, data
 from bodymap.callback import bp
 from bodymap.callback.form import CallbackForm
 from bodymap.data.models import CallbackRequest
 from bodymap.extensions import limiter
+from bodymap.notify import outbox
+from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
 from bodymap.web.phones import display_phone
 from bodymap.web.rendering import fragment_or_redirect, is_htmx, page_or_fragment
 from bodymap.web.titles import titled
 
-RETRY_AFTER_SECONDS = 60
 SENT_HEADING = "Request sent"
-SENT_KEY = "callback_sent"  # the session remembers which request to confirm; the URL never does
+SENT_KEY = "callback_sent"  # the session remembers which request to confirm, once; the URL never does
+SENT_SHOWN = "callback_sent_shown"  # a reload of the confirmation: shown again, without the details
+
+
+def _posted() -> MultiDict:
+    """What the browser posted as a form. Never a JSON body (flask-wtf would read one, and fail on a broken one),
+    and empty when the body cannot be read at all, so an error page can still show the form."""
+    try:
+        return request.form
+    except HTTPException:
+        return ImmutableMultiDict()
 
 
 def _form_page(form: CallbackForm, status: int, message: str | None = None):
@@ -42,8 +59,10 @@ def _existing(key: str) -> CallbackRequest | None:
     return data.session().scalar(select(CallbackRequest).where(CallbackRequest.submission_key == key))
 
 
-def _confirmation_context(callback: CallbackRequest) -> dict:
-    """What the confirmation recaps: which number we will call, and about which area."""
+def _confirmation_context(callback: CallbackRequest | None) -> dict:
+    """What the confirmation recaps: which number we will call, and about which area (nothing for None)."""
+    if callback is None:
+        return {"callback": None, "number": None, "region": None, "area": None}
     loaded = content.get(current_app)
     region = loaded.region(callback.region or "")
     side = callback.side if region is not None and callback.side in region.sides else None
@@ -52,18 +71,24 @@ def _confirmation_context(callback: CallbackRequest) -> dict:
         "number": display_phone(callback.phone, loaded.clinic.country),
         "region": region,
         "area": region.label(side) if region is not None else None,
-        "heading": SENT_HEADING,
-        "title": titled(SENT_HEADING),
     }
 
 
-def _confirmation(callback: CallbackRequest):
-    """The same confirmation either way: swapped in place for htmx, on its own page after a redirect without it."""
+def _confirmation(callback: CallbackRequest | None):
+    """The same confirmation either way: swapped in place for htmx, on its own page after a redirect without it.
+
+    None confirms that the request is saved without repeating what it says.
+    """
     if not is_htmx():
-        session[SENT_KEY] = callback.submission_key
+        session.pop(SENT_KEY, None)
+        if callback is not None:
+            session[SENT_KEY] = callback.submission_key
+        else:
+            session[SENT_SHOWN] = True
 
     def confirmation() -> str:
-        return render_template("callback/confirmation.html", **_confirmation_context(callback))
+        context = _confirmation_context(callback) | {"heading": SENT_HEADING, "title": titled(SENT_HEADING)}
+        return render_template("callback/confirmation.html", **context)
 
     return fragment_or_redirect(confirmation, url_for("callback.sent"), status=201)
 
@@ -87,14 +112,14 @@ def _successful(response) -> bool:
 @limiter.limit("5 per hour", deduct_when=_successful)  # requests that reached the desk
 @limiter.limit("30 per hour")  # every attempt, typos included
 def create():
-    form = CallbackForm()
+    form = CallbackForm(formdata=_posted())
     if not form.validate():
         return _form_page(form, 422)
     key = form.submission_key.data
     try:
         already = _existing(key)
         if already is not None:
-            return _confirmation(already)
+            return _confirmation(already if _sent_by(already, form) else None)
         if form.is_bot:  # look like success, keep nothing
             return _confirmation(CallbackRequest(submission_key=key, name=form.name.data, preferred_time="any"))
         callback = CallbackRequest(
@@ -108,18 +133,30 @@ def create():
             note=form.note.data or "",
         )
         data.session().add(callback)
+        outbox.queue_new_request(data.session(), callback)  # the desk's email, committed with it
         data.session().commit()
     except IntegrityError:  # the same form sent twice at once: the other one was saved
         data.session().rollback()
-        already = _existing(key)
+        try:
+            already = _existing(key)
+        except SQLAlchemyError as error:
+            data.session().rollback()
+            log_database_error(error)
+            return _unavailable(form)
         if already is None:
             raise
-        return _confirmation(already)
-    except SQLAlchemyError:  # down, locked, or any other failure to store
+        return _confirmation(already if _sent_by(already, form) else None)
+    except SQLAlchemyError as error:  # down, locked, or any other failure to store
         data.session().rollback()
-        current_app.logger.exception("Could not save a callback request")  # no form data in the log
+        log_database_error(error)  # one line, no form data
         return _unavailable(form)
     return _confirmation(callback)
+
+
+def _sent_by(callback: CallbackRequest, form: CallbackForm) -> bool:
+    """The same name and number again: the sender already knows what the request says (a retry or a double
+    click). Anyone else holding the key learns only that a request was saved."""
+    return callback.name == form.name.data and callback.phone == form.phone_e164
 
 
 def _unavailable(form: CallbackForm):
@@ -131,11 +168,14 @@ def _unavailable(form: CallbackForm):
 
 @bp.get("/callback/sent")
 def sent():
-    key = session.get(SENT_KEY)
-    callback = _existing(key) if key else None
-    if callback is None:
+    """The confirmation after a post without JavaScript: with the details once, without them on a reload."""
+    key = session.pop(SENT_KEY, None)
+    callback = _existing(key) if isinstance(key, str) else None
+    if callback is None and not key and not session.get(SENT_SHOWN):
         return redirect(url_for("callback.new"), 303)
-    return render_template("callback/sent.html", **_confirmation_context(callback))
+    session[SENT_SHOWN] = True
+    context = _confirmation_context(callback)
+    return render_template("callback/sent.html", **context, heading=SENT_HEADING, title=titled(SENT_HEADING))
 
 
 @bp.after_request
@@ -148,13 +188,19 @@ def never_store(response):
 @bp.errorhandler(CSRFError)
 def csrf_expired(error: CSRFError):
     """An old or missing token: show the form again, as typed, with a fresh token."""
-    form = CallbackForm()
+    form = CallbackForm(formdata=_posted())
     message = "This form was open for a long time, so we could not send it. Please check it and send it again."
     return _form_page(form, 400, message)
 
 
 @bp.errorhandler(429)
 def too_many(error):
-    form = CallbackForm()
-    message = "We have had many requests from your network. Please call us instead, or try again later."
-    return _form_page(form, 429, message)
+    """Over the limit: the form as typed, the phone number, and how long to wait."""
+    form = CallbackForm(formdata=_posted())
+    wait = limit_wait_seconds()
+    message = (
+        f"We have had many requests from your network. Please call us instead, or try again in {wait_in_words(wait)}."
+    )
+    response = _form_page(form, 429, message)
+    response.headers["Retry-After"] = str(wait)
+    return response

@@ -1,6 +1,14 @@
-"""The callback queue: newest first, filtered, paged, a status change in one click."""
+"""The callback queue: overdue requests first, then newest first; filtered, paged, a status change in one click.
+
+A new request is overdue when the window the patient chose to be called in (morning, afternoon, evening,
+any time; see `bodymap.notify.schedule`) has ended or ends within 30 minutes. Overdue requests lead the
+first page whatever their age, marked in words, the window that ends first at the top.
+"""
 
 from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -9,12 +17,14 @@ from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from bodymap import content, data
-from bodymap.data.models import STATUSES, CallbackRequest
+from bodymap.data.models import STATUSES, CallbackRequest, utcnow
+from bodymap.notify.schedule import Deadline, Schedule, clock
 from bodymap.staff import bp
-from bodymap.staff.layout import local_page, staff_title
+from bodymap.staff.layout import local_page, new_callback_count, staff_title
 from bodymap.web.rendering import fragment_or_redirect
 
 PAGE_SIZE = 50
+OVERDUE_SCAN = 500  # new requests looked at for overdue ones: far more than a desk leaves waiting
 
 
 class QueueFilter(FlaskForm):
@@ -40,15 +50,71 @@ class StatusChange(FlaskForm):
     next = HiddenField()
 
 
-def _requests(filters: QueueFilter) -> tuple[list[CallbackRequest], bool]:
-    query = select(CallbackRequest).order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
+@dataclass(frozen=True)
+class Due:
+    """When a new request's window ends, as the row says it."""
+
+    deadline: Deadline
+    overdue: bool
+    past: bool
+    text: str  # "Call by 12 PM today", "window ends 12 PM today", "window ended 5 PM yesterday"
+
+
+def _day(moment: datetime.datetime, today: datetime.date) -> str:
+    days = (moment.date() - today).days
+    return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days, f"{moment:%a} {moment.day} {moment:%b}")
+
+
+def call_by(rows: list[CallbackRequest], schedule: Schedule, now: datetime.datetime) -> dict[int, Due]:
+    """When each new request among `rows` should be called by, and whether it is overdue at `now`."""
+    today = schedule.local(now).date()
+    due = {}
+    for row in rows:
+        if row.status != "new":
+            continue
+        deadline = schedule.deadline(row.created_at, row.preferred_time)
+        when = f"{clock(deadline.local)} {_day(deadline.local, today)}"
+        if deadline.past(now):
+            text = f"window ended {when}"
+        elif deadline.overdue(now):
+            text = f"window ends {when}"
+        else:
+            text = f"Call by {when}"
+        due[row.id] = Due(deadline, deadline.overdue(now), deadline.past(now), text)
+    return due
+
+
+def overdue_first(
+    rows: list[CallbackRequest], schedule: Schedule, now: datetime.datetime
+) -> tuple[list[CallbackRequest], list[CallbackRequest]]:
+    """`rows` split into the overdue ones (the window that ends first at the top) and the rest, in their order."""
+    due = call_by(rows, schedule, now)
+    overdue = sorted(
+        (row for row in rows if row.id in due and due[row.id].overdue), key=lambda row: due[row.id].deadline.at
+    )
+    rest = [row for row in rows if row.id not in due or not due[row.id].overdue]
+    return overdue, rest
+
+
+def _requests(
+    filters: QueueFilter, schedule: Schedule, now: datetime.datetime
+) -> tuple[list[CallbackRequest], list[CallbackRequest], bool]:
+    """The overdue requests (on the first page only) and the page of the rest, newest first; whether more follow."""
+    query = select(CallbackRequest)
     if filters.status.data:
         query = query.where(CallbackRequest.status == filters.status.data)
     if filters.region.data:
         query = query.where(CallbackRequest.region == filters.region.data)
+    overdue: list[CallbackRequest] = []
+    if filters.status.data in ("", None, "new"):
+        waiting = query.where(CallbackRequest.status == "new").order_by(CallbackRequest.created_at).limit(OVERDUE_SCAN)
+        overdue, _ = overdue_first(list(data.session().scalars(waiting)), schedule, now)
+    if overdue:  # they lead the first page, so no later page shows them again
+        query = query.where(CallbackRequest.id.not_in([row.id for row in overdue]))
+    query = query.order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
     page = filters.page.data or 1
     rows = list(data.session().scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return (overdue if page == 1 else []), rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
 def _filters() -> QueueFilter:
@@ -58,16 +124,37 @@ def _filters() -> QueueFilter:
     return filters
 
 
+def _schedule() -> Schedule:
+    return Schedule.of(content.get(current_app).clinic)
+
+
+def queue_title(new: int) -> str:
+    """The tab's title, which carries the count of new requests so a tab in the background shows it."""
+    return staff_title("Callback requests") if not new else f"{new} new · " + staff_title("Callback requests")
+
+
 def _queue(template: str, **context):
     filters = _filters()
-    rows, more = _requests(filters)
+    schedule, now = _schedule(), utcnow()
+    overdue, rows, more = _requests(filters, schedule, now)
+    shown = overdue + rows
     back = url_for("staff.queue", **filters.query_args())  # where a status change returns to
-    return render_template(template, filters=filters, rows=rows, more=more, back=back, **context)
+    return render_template(
+        template,
+        filters=filters,
+        rows=shown,
+        overdue=len(overdue),
+        due=call_by(shown, schedule, now),
+        more=more,
+        back=back,
+        title=queue_title(new_callback_count()),
+        **context,
+    )
 
 
 @bp.get("/callbacks")
 def queue():
-    return _queue("staff/queue.html", title=staff_title("Callback requests"))
+    return _queue("staff/queue.html")
 
 
 @bp.get("/callbacks/rows")
@@ -91,4 +178,7 @@ def change_status(request_id: int):
     callback.status = form.status.data
     data.session().commit()
     back = _back(form.next.data)
-    return fragment_or_redirect(lambda: render_template("staff/_callback_row.html", row=callback, back=back), back)
+    due = call_by([callback], _schedule(), utcnow())
+    return fragment_or_redirect(
+        lambda: render_template("staff/_callback_row.html", row=callback, back=back, due=due), back
+    )
