@@ -1,8 +1,13 @@
-"""Shared fixtures: apps on SQLite and PostgreSQL, test clients; `region` and `region_side` walk the content."""
+"""Shared fixtures: every app a test builds runs once per clinic file (the shipped one and a made-up second
+clinic), database tests on SQLite and on PostgreSQL; `region` and `region_side` walk the clinic's regions."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, delete, text
@@ -11,7 +16,17 @@ from bodymap import create_app
 from bodymap.data import migrate
 from bodymap.data.engine import database_url as sqlalchemy_url
 from bodymap.data.models import Base
-from tests.helpers import CONTENT, add_staff, region_sides, sign_in
+from bodymap.staff import accounts
+from tests.helpers import CLINIC_FILES, CLINICS, add_staff, quick_hash, region_sides, sign_in
+
+# The suite's SQLite files live in memory-backed storage where the machine has it: every page view and form
+# writes a row, and a disk's fsync for each made up a large share of the run. Nothing here needs to survive.
+SCRATCH = Path(tempfile.mkdtemp(prefix="bodymap-tests-", dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None))
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+# create_app() keeps its secret key and default database in the instance folder: the suite's is the throwaway
+# folder above, never the checkout's, and a fixed key saves writing one. Set before any test builds an app.
+os.environ["INSTANCE_PATH"] = str(SCRATCH / "instance")
+os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
 
 # The PostgreSQL server the tests use; each run works in a schema of its own, dropped at the end,
 # so two runs at once (two checkouts, CI beside a developer) never meet.
@@ -26,17 +41,61 @@ TEST_CONFIG = {
     "VIEW_COUNT_FLUSH_SECONDS": 0,  # write each view at once, so tests can count them
 }
 
+# Regions are named by slug when tests are collected and looked up in the clinic of each run, so the two
+# files may differ: a test of a region or side one clinic lacks is skipped for that clinic only.
+REGION_SLUGS = list(dict.fromkeys(r.slug for content in CLINICS.values() for r in content.regions))
+REGION_SIDES = list(
+    dict.fromkeys((r.slug, s) for content in CLINICS.values() for r in content.regions for s in region_sides(r))
+)
+
+
+def pytest_configure(config):
+    """Register the marker that lets a browser test run for the second clinic too."""
+    config.addinivalue_line("markers", "every_clinic: a browser test that also runs against the second clinic file")
+
 
 def pytest_generate_tests(metafunc):
     """`region` runs a test once per region; `region_side` once per region and way to open it."""
     if "region" in metafunc.fixturenames:
-        metafunc.parametrize("region", CONTENT.regions, ids=[r.slug for r in CONTENT.regions])
+        metafunc.parametrize("region", REGION_SLUGS, ids=REGION_SLUGS, indirect=True)
     if "region_side" in metafunc.fixturenames:
-        pairs = [(r, s) for r in CONTENT.regions for s in region_sides(r)]
-        metafunc.parametrize("region_side", pairs, ids=[f"{r.slug}-{s or 'any'}" for r, s in pairs])
+        ids = [f"{slug}-{side or 'any'}" for slug, side in REGION_SIDES]
+        metafunc.parametrize("region_side", REGION_SIDES, ids=ids, indirect=True)
+
+
+@pytest.fixture(scope="session", params=list(CLINIC_FILES))
+def clinic_file(request):
+    """The content file of this run: the one the checkout ships, then the second clinic's."""
+    return CLINIC_FILES[request.param]
+
+
+@pytest.fixture(scope="session")
+def content(clinic_file):
+    """The loaded content of this run's clinic: what tests read clinic facts and region text from."""
+    return next(CLINICS[name] for name, path in CLINIC_FILES.items() if path == clinic_file)
+
+
+@pytest.fixture
+def region(request, content):
+    """The region of this run's clinic named by the test's slug."""
+    found = content.region(request.param)
+    if found is None:
+        pytest.skip(f"this clinic has no region {request.param!r}")
+    return found
+
+
+@pytest.fixture
+def region_side(request, content):
+    """The region and side (None: opened without one) of this run's clinic named by the test's parameter."""
+    slug, side = request.param
+    found = content.region(slug)
+    if found is None or side not in region_sides(found):
+        pytest.skip(f"this clinic has no {slug} {side or ''}".strip())
+    return found, side
 
 
 def unavailable(message: str):
+    """Skip for lack of a service, or fail under CI, where every service must be there."""
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
@@ -56,11 +115,42 @@ def postgres_schema(statement: str) -> None:
         engine.dispose()
 
 
+def scratch_folder() -> Path:
+    """A new, empty folder in the suite's scratch space."""
+    return Path(tempfile.mkdtemp(dir=SCRATCH))
+
+
+def build_app(clinic_file, folder, *, migrated: bool = True, **config):
+    """The app for `clinic_file` on a throwaway SQLite database in `folder` (or config's DATABASE_URL)."""
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "CONTENT_PATH": str(clinic_file),
+            "DATABASE_URL": f"sqlite:///{folder}/bodymap.sqlite3",
+            **config,
+        }
+    )
+    if migrated:
+        migrate.upgrade(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def make_app(clinic_file):
+    """`make_app(**config)`: a new app with this run's clinic and TEST_CONFIG changed by `config`, on a
+    migrated throwaway SQLite database (`migrated=False` leaves it empty). For tests that change settings."""
+
+    def make(*, migrated: bool = True, **config):
+        return build_app(clinic_file, scratch_folder(), migrated=migrated, **config)
+
+    return make
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
+def database_url(request):
     """Every database test runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/bodymap.sqlite3"
+        yield f"sqlite:///{scratch_folder()}/bodymap.sqlite3"
         return
     postgres_schema("CREATE")
     yield POSTGRES_URL
@@ -68,14 +158,15 @@ def database_url(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def db_app(database_url, tmp_path_factory):
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
-    migrate.upgrade(app)
+def db_app(database_url, make_app):
+    """The app on this run's database (SQLite or PostgreSQL), shared by the database tests of a clinic."""
+    app = make_app(DATABASE_URL=database_url)
     yield app
     app.extensions["bodymap.engine"].dispose()
 
 
 def empty_tables(app) -> None:
+    """Delete every row, children first."""
     with app.extensions["bodymap.sessions"]() as session, session.begin():
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(delete(table))
@@ -88,6 +179,20 @@ def db_client(db_app):
     empty_tables(db_app)
 
 
+@pytest.fixture(scope="session")
+def sqlite_app(make_app):
+    """An app of its own on SQLite alone, for tests whose answer does not depend on the database:
+    a refused form (nothing is written) or a page rendered from rows any database stores alike."""
+    return make_app()
+
+
+@pytest.fixture
+def sqlite_client(sqlite_app):
+    """A client on `sqlite_app`, whose tables are emptied after the test."""
+    yield sqlite_app.test_client()
+    empty_tables(sqlite_app)
+
+
 @pytest.fixture
 def staff_client(db_client, db_app):
     """A client signed in as a front-desk member."""
@@ -97,14 +202,34 @@ def staff_client(db_client, db_app):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    """The app on a throwaway SQLite database, for tests that do not care which database."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('app')}/bodymap.sqlite3"
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
-    migrate.upgrade(app)
-    return app
+def app(make_app):
+    """The app on a throwaway SQLite database, for tests that do not care which database.
+
+    Shared by every such test of a clinic: a test that changes settings or rows makes its own with `make_app`.
+    """
+    return make_app()
 
 
 @pytest.fixture
 def client(app):
+    """A fresh client on the shared SQLite app."""
     return app.test_client()
+
+
+@pytest.fixture
+def quick_hashes(monkeypatch):
+    """Accounts made by the `staff` commands get the suite's quick scrypt: for tests about accounts and
+    sessions, not about the hashing cost (test_staff_accounts checks that the app's own cost is used)."""
+    monkeypatch.setattr(accounts, "hash_password", quick_hash)
+
+
+@pytest.fixture(scope="session")
+def staff_reader(app):
+    """A client signed in as a front-desk member once per clinic, for staff tests that only read pages.
+
+    They run on SQLite alone: what they check is the page, not how a database stores it.
+    """
+    add_staff(app, email="reader@clinic.example")
+    client = app.test_client()
+    assert sign_in(client, email="reader@clinic.example").status_code == 303
+    return client

@@ -1,17 +1,31 @@
-"""Helpers the test modules share: the loaded content and HTML parsing."""
+"""Helpers the test modules share: the clinic files, HTML parsing, rows, staff accounts and the `flask` command."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from bs4 import BeautifulSoup
+from werkzeug.security import generate_password_hash
 
 from bodymap.content import configured_path, load
 
-CONTENT = load(configured_path())
+TESTS = Path(__file__).resolve().parent
+
+# Every test that builds the app runs once per clinic file: the one this checkout ships (or $CONTENT_PATH)
+# and a made-up second clinic, so nothing in the suite may lean on one clinic's name, phone or wording.
+CLINIC_FILES = {"shipped": configured_path(), "riverbend": TESTS / "clinics" / "riverbend.yaml"}
+CLINICS = {name: load(path) for name, path in CLINIC_FILES.items()}
+# The shipped file's content, for the few tests about that file itself; tests of the app take the `content` fixture.
+CONTENT = CLINICS["shipped"]
+
 HTMX = {"HX-Request": "true"}
 SECTION_ORDER = ["red-flags", "summary", "conditions", "treatments", "self-care", "booking"]
 
 
 def soup(response) -> BeautifulSoup:
+    """A response's HTML, parsed."""
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
@@ -59,23 +73,85 @@ def stored(app):
         return list(session.scalars(select(CallbackRequest).order_by(CallbackRequest.id)))
 
 
+def add_rows(app, *rows) -> None:
+    """Put model instances straight into the app's database, in one transaction."""
+    with app.extensions["bodymap.sessions"]() as session, session.begin():
+        session.add_all(rows)
+
+
+def callback_request(**fields):
+    """A callback request row with a patient's usual answers, changed by `fields`."""
+    import uuid
+
+    from bodymap.data.models import CallbackRequest, utcnow
+
+    values = {
+        "submission_key": str(uuid.uuid4()),
+        "name": "Patient",
+        "phone": "+15035550142",
+        "preferred_time": "any",
+        "note": "",
+        "created_at": utcnow(),
+        **fields,
+    }
+    return CallbackRequest(**values)
+
+
+def add_callback(app, **fields) -> None:
+    """Store one callback request: a patient's usual answers, changed by `fields`."""
+    add_rows(app, callback_request(**fields))
+
+
 STAFF_EMAIL = "desk@clinic.example"
 STAFF_PASSWORD = "maple river quiet lantern"
+# Made once per run. scrypt, as the app stores it, at a cost fit for tests: the cost is written in the hash, so
+# each sign-in in the suite checks it in a millisecond. The app's own cost is tested where accounts are made
+# (tests/test_staff_accounts.py), and every other hash the app checks keeps it.
+QUICK_SCRYPT = "scrypt:1024:8:1"
+STAFF_HASH = generate_password_hash(STAFF_PASSWORD, method=QUICK_SCRYPT)
+
+
+def quick_hash(password: str) -> str:
+    """scrypt at the suite's cost, for accounts whose hashing cost is not what a test is about."""
+    return STAFF_HASH if password == STAFF_PASSWORD else generate_password_hash(password, method=QUICK_SCRYPT)
 
 
 def add_staff(app, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD):
+    """A front-desk account, stored directly with a hash made at the suite's cost."""
     from bodymap.data.models import StaffMember
-    from bodymap.staff.accounts import hash_password
 
-    with app.extensions["bodymap.sessions"]() as session, session.begin():
-        session.add(StaffMember(email=email, password_hash=hash_password(password)))
+    add_rows(app, StaffMember(email=email, password_hash=quick_hash(password)))
 
 
 def csrf_token_from(response) -> str:
+    """The CSRF token of the first form in a response."""
     return soup(response).select_one('input[name="csrf_token"]')["value"]
 
 
 def sign_in(client, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD, next_page: str | None = None):
+    """Sign in through the real form, as a member would."""
     token = csrf_token_from(client.get("/staff/login"))
     url = "/staff/login" + (f"?next={next_page}" if next_page else "")
     return client.post(url, data={"csrf_token": token, "email": email, "password": password})
+
+
+def flask_command(app, *args: str, input: str | None = None):
+    """`flask --app bodymap ARGS` run in-process against `app` (click's runner): the result has exit_code and output."""
+    return app.test_cli_runner().invoke(args=list(args), input=input)
+
+
+FLASK = Path(sys.executable).parent / "flask"
+
+
+def flask_shell(folder: Path, *args: str, input: str | None = None, **environment: str) -> subprocess.CompletedProcess:
+    """`flask --app bodymap ARGS` in a real process with a bare environment: its instance folder, home and
+    (unless given) database in `folder`, so it never writes into the checkout."""
+    env = {
+        "PATH": str(FLASK.parent),
+        "HOME": str(folder),
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": f"sqlite:///{folder}/bodymap.sqlite3",
+        **environment,
+    }
+    command = [str(FLASK), "--app", "bodymap", *args]
+    return subprocess.run(command, env=env, input=input, capture_output=True, text=True, timeout=60)

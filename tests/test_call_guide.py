@@ -15,8 +15,8 @@ def calls(app) -> list[CallLog]:
         return list(session.scalars(select(CallLog).order_by(CallLog.id)))
 
 
-def test_the_call_guide_has_the_body_map_in_the_staff_layout(staff_client):
-    page = soup(staff_client.get("/staff/guide"))
+def test_the_call_guide_has_the_body_map_in_the_staff_layout(staff_reader):
+    page = soup(staff_reader.get("/staff/guide"))
     assert page.select_one("nav.staff-nav") is not None
     circles = page.select("svg[data-view] a[data-region]")
     assert len(circles) > 20
@@ -26,13 +26,14 @@ def test_the_call_guide_has_the_body_map_in_the_staff_layout(staff_client):
     assert page.select_one("#region-panel h2").get_text() == "Pick where it hurts"
 
 
-def test_the_script_reads_red_flags_first(staff_client, region_side):
+def test_the_script_reads_red_flags_first(staff_reader, content, region_side):
     region, side = region_side
-    response = staff_client.get(f"/staff/guide/{region.slug}/panel" + (f"?side={side}" if side else ""), headers=HTMX)
+    response = staff_reader.get(f"/staff/guide/{region.slug}/panel" + (f"?side={side}" if side else ""), headers=HTMX)
     assert response.status_code == 200
     script = soup(response)
     assert script.title.get_text().startswith(f"Call guide: {region.label(side)}")
     assert [s["data-step"] for s in script.select("[data-step]")] == STEP_ORDER
+    assert f"Thanks for calling {content.clinic.name}." in script.select_one('[data-step="opening"]').get_text()
     emergency = script.select_one('[data-step="emergency"]')
     assert [li.get_text() for li in emergency.select("li")] == list(region.screening.emergency)
     assert "call 911 or go to the ER now, and end the call there" in emergency.select_one(".if-yes").get_text()
@@ -40,19 +41,23 @@ def test_the_script_reads_red_flags_first(staff_client, region_side):
     assert [li.get_text() for li in urgent.select("li")] == list(region.screening.urgent)
     assert "see a physician today" in urgent.select_one(".if-yes").get_text()
     assert region.summary in script.select_one('[data-step="summary"]').get_text()
-    assert "same-day" in script.select_one('[data-step="booking"]').get_text().lower()
+    booking = script.select_one('[data-step="booking"]')
+    says = [p.get_text() for p in booking.select("p.say")]
+    assert says[0] == f'"{content.clinic.appointments} Would you like me to book you in?"'
+    notice = content.clinic.direct_access
+    assert says[1:] == ([f'"{notice.text}"'] if notice else [])
 
 
-def test_the_script_panel_url_opened_directly_goes_to_the_full_page(staff_client):
-    response = staff_client.get("/staff/guide/knee/panel?side=left")
+def test_the_script_panel_url_opened_directly_goes_to_the_full_page(staff_reader):
+    response = staff_reader.get("/staff/guide/knee/panel?side=left")
     assert response.status_code == 303 and response.headers["Location"] == "/staff/guide/knee?side=left"
-    page = soup(staff_client.get("/staff/guide/knee?side=left"))
+    page = soup(staff_reader.get("/staff/guide/knee?side=left"))
     assert page.select_one("#region-panel h2").get_text() == "Left knee: phone script"
-    assert staff_client.get("/staff/guide/knee?side=middle").status_code == 404
+    assert staff_reader.get("/staff/guide/knee?side=middle").status_code == 404
 
 
-def test_the_call_log_asks_no_patient_name(staff_client):
-    form = soup(staff_client.get("/staff/guide/knee?side=left")).select_one("form#call-log")
+def test_the_call_log_asks_no_patient_name(staff_reader):
+    form = soup(staff_reader.get("/staff/guide/knee?side=left")).select_one("form#call-log")
     assert {e["name"] for e in form.select("[name]")} == {"csrf_token", "next", "region", "side", "outcome"}
     assert form.select_one('select[name="region"] option[selected]')["value"] == "knee"
     assert form.select_one('select[name="side"] option[selected]')["value"] == "left"

@@ -10,9 +10,7 @@ import uuid
 import pytest
 from itsdangerous import timed
 
-from bodymap import create_app
-from bodymap.data import migrate
-from tests.conftest import TEST_CONFIG, unavailable
+from tests.conftest import unavailable
 from tests.helpers import GOOD_CALLBACK, HTMX, hidden_fields, send_callback, soup, stored
 
 
@@ -33,12 +31,8 @@ def test_the_honeypot_is_hidden_from_people(client):
     assert "trap" in trap.find_parent("div")["class"]
 
 
-def limited_app(tmp_path, **config):
-    app = create_app(
-        {**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/limits.sqlite3", "RATELIMIT_ENABLED": True, **config}
-    )
-    migrate.upgrade(app)
-    return app
+def limited_app(make_app, **config):
+    return make_app(RATELIMIT_ENABLED=True, **config)
 
 
 def exhaust_the_limit(app):
@@ -48,26 +42,26 @@ def exhaust_the_limit(app):
     return client
 
 
-def assert_refused_with_phone_number_and_what_was_typed(response):
+def assert_refused_with_phone_number_and_what_was_typed(response, content):
     assert response.status_code == 429
     assert "Retry-After" in response.headers
     page = soup(response)
-    assert page.select_one('#callback-alert a[href^="tel:"]')["href"] == "tel:+15032086278"
+    assert page.select_one('#callback-alert a[href^="tel:"]')["href"] == content.clinic.tel
     assert typed_value(page, "name") == "Late Sender"
 
 
-def test_a_few_requests_an_hour_then_a_429_that_gives_the_phone_number(tmp_path):
-    app = limited_app(tmp_path)
+def test_a_few_requests_an_hour_then_a_429_that_gives_the_phone_number(make_app, content):
+    app = limited_app(make_app)
     client = exhaust_the_limit(app)
-    assert_refused_with_phone_number_and_what_was_typed(send_callback(client, name="Late Sender"))
+    assert_refused_with_phone_number_and_what_was_typed(send_callback(client, name="Late Sender"), content)
     assert len(stored(app)) == 5
     htmx = send_callback(client, htmx=True, name="Late Sender")
     assert htmx.status_code == 429
     assert soup(htmx).find("form") is None  # only the message: the form on screen keeps what was typed
 
 
-def test_typing_mistakes_do_not_use_up_the_limit(tmp_path):
-    app = limited_app(tmp_path)
+def test_typing_mistakes_do_not_use_up_the_limit(make_app):
+    app = limited_app(make_app)
     client = app.test_client()
     for _ in range(6):
         assert send_callback(client, phone="1").status_code == 422
@@ -85,20 +79,20 @@ def redis_url() -> str:
     return url
 
 
-def test_the_limit_is_counted_in_redis_when_configured(tmp_path):
+def test_the_limit_is_counted_in_redis_when_configured(make_app, content):
     import redis
 
     url = redis_url()
     prefix = f"bodymap-test-{uuid.uuid4()}"
-    app = limited_app(tmp_path, RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix)
+    app = limited_app(make_app, RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix)
     exhaust_the_limit(app)
     connection = redis.Redis.from_url(url)
     try:
         assert connection.keys(f"*{prefix}*"), "no counters in Redis"
         # A second app server sharing the same Redis refuses the same address too.
-        (tmp_path / "other").mkdir()
-        other = limited_app(tmp_path / "other", RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix)
-        assert_refused_with_phone_number_and_what_was_typed(send_callback(other.test_client(), name="Late Sender"))
+        other = limited_app(make_app, RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix)
+        refused = send_callback(other.test_client(), name="Late Sender")
+        assert_refused_with_phone_number_and_what_was_typed(refused, content)
     finally:
         for key in connection.scan_iter(f"*{prefix}*"):
             connection.delete(key)
@@ -139,13 +133,12 @@ def test_a_post_without_a_token_is_refused(db_client, db_app):
     assert stored(db_app) == []
 
 
-def down_app(tmp_path, url):
-    return create_app({**TEST_CONFIG, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path)})
-
-
 @pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])
-def test_with_the_database_down_the_patient_gets_the_phone_number_and_keeps_what_was_typed(tmp_path, caplog, htmx):
-    app = down_app(tmp_path, "postgresql+psycopg://postgres@127.0.0.1:9/test")  # nothing listens on port 9
+def test_with_the_database_down_the_patient_gets_the_phone_number_and_keeps_what_was_typed(
+    make_app, content, caplog, htmx
+):
+    # nothing listens on port 9
+    app = make_app(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/test", migrated=False)
     client = app.test_client()
     with caplog.at_level(logging.DEBUG):
         response = send_callback(client, htmx=htmx, name="Private Person", note="private note 4711")
@@ -153,7 +146,7 @@ def test_with_the_database_down_the_patient_gets_the_phone_number_and_keeps_what
     assert response.headers["Retry-After"] == "60"
     assert response.headers["Cache-Control"] == "no-store"
     page = soup(response)
-    assert page.select_one('a[href^="tel:"]')["href"] == "tel:+15032086278"
+    assert page.select_one('a[href^="tel:"]')["href"] == content.clinic.tel
     if htmx:
         assert page.find("form") is None  # the alert alone; the form on screen is untouched
     else:
@@ -164,10 +157,9 @@ def test_with_the_database_down_the_patient_gets_the_phone_number_and_keeps_what
         assert "Private Person" not in text and "4711" not in text and "555" not in text
 
 
-def test_a_locked_sqlite_database_gets_a_503_and_leaves_no_half_written_row(tmp_path, caplog):
+def test_a_locked_sqlite_database_gets_a_503_and_leaves_no_half_written_row(make_app, tmp_path, caplog):
     url = f"sqlite:///{tmp_path}/locked.sqlite3"
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "DATABASE_BUSY_TIMEOUT_MS": 200})
-    migrate.upgrade(app)
+    app = make_app(DATABASE_URL=url, DATABASE_BUSY_TIMEOUT_MS=200)
     client = app.test_client()
     form = client.get("/callback")
     blocker = sqlite3.connect(tmp_path / "locked.sqlite3", isolation_level=None)

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.helpers import CONTENT, GOOD_CALLBACK, HTMX, send_callback, soup, stored
+from tests.helpers import GOOD_CALLBACK, HTMX, send_callback, soup, stored
 
 
 def field_value(page, name):
@@ -70,7 +70,7 @@ def test_an_unknown_region_in_the_link_is_ignored(client):
     assert field_value(page, "side") == ""
 
 
-def test_without_javascript_a_request_is_saved_then_confirmed_on_its_own_page(db_client, db_app):
+def test_without_javascript_a_request_is_saved_then_confirmed_on_its_own_page(db_client, db_app, content):
     response = send_callback(db_client)
     assert response.status_code == 303
     assert response.headers["Location"] == "/callback/sent"
@@ -83,17 +83,17 @@ def test_without_javascript_a_request_is_saved_then_confirmed_on_its_own_page(db
     status = soup(confirmation).select_one('[role="status"]')
     assert "Ana Lima" in status.h2.get_text()
     assert "morning" in status.get_text()
-    assert soup(confirmation).select_one('.if-worse a[href^="tel:"]')["href"] == CONTENT.clinic.tel
+    assert soup(confirmation).select_one('.if-worse a[href^="tel:"]')["href"] == content.clinic.tel
 
 
-def test_with_htmx_the_confirmation_replaces_the_form_in_place(db_client, db_app):
+def test_with_htmx_the_confirmation_replaces_the_form_in_place(db_client, db_app, content):
     response = send_callback(db_client, htmx=True)
     assert response.status_code == 201
     fragment = soup(response)
     assert fragment.find("html") is None
     status = fragment.select_one('[role="status"]')
     assert "morning" in status.get_text()
-    assert fragment.select_one('.if-worse a[href^="tel:"]').get_text() == CONTENT.clinic.phone
+    assert fragment.select_one('.if-worse a[href^="tel:"]').get_text() == content.clinic.phone
     assert len(stored(db_app)) == 1
 
 
@@ -103,8 +103,8 @@ def test_the_confirmation_page_without_a_request_goes_back_to_the_form(client):
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])
-def test_a_number_that_cannot_be_dialled_is_refused_and_everything_typed_stays(db_client, db_app, htmx):
-    response = send_callback(db_client, htmx=htmx, phone="555-01", note="Mornings are best <b>please</b>")
+def test_a_number_that_cannot_be_dialled_is_refused_and_everything_typed_stays(sqlite_client, sqlite_app, htmx):
+    response = send_callback(sqlite_client, htmx=htmx, phone="555-01", note="Mornings are best <b>please</b>")
     assert response.status_code == 422
     page = soup(response)
     assert (page.find("html") is None) == htmx
@@ -118,7 +118,7 @@ def test_a_number_that_cannot_be_dialled_is_refused_and_everything_typed_stays(d
     assert field_value(page, "preferred_time") == "morning"
     summary = page.select_one(".error-summary")
     assert summary.select_one('a[href="#phone"]') is not None
-    assert stored(db_app) == []
+    assert stored(sqlite_app) == []
 
 
 @pytest.mark.parametrize(
@@ -135,11 +135,11 @@ def test_a_number_that_cannot_be_dialled_is_refused_and_everything_typed_stays(d
         ({"region": "neck", "side": "left"}, "side", "The neck has no left or right side. Pick the first choice."),
     ],
 )
-def test_each_field_says_what_is_wrong(db_client, db_app, changes, field, message):
-    response = send_callback(db_client, **changes)
+def test_each_field_says_what_is_wrong(sqlite_client, sqlite_app, changes, field, message):
+    response = send_callback(sqlite_client, **changes)
     assert response.status_code == 422
     assert soup(response).select_one(f"#{field}-error").get_text() == message
-    assert stored(db_app) == []
+    assert stored(sqlite_app) == []
 
 
 @pytest.mark.parametrize("name", ["José Álvarez", "Nguyễn Thị Lan", "山田太郎", "محمد علي", "Ελένη", "O'Brien-Smith"])
@@ -199,8 +199,10 @@ BLANKS = ["   ", "\t \u00a0 ", "\u3000", "\u200b\u200b", " \x00 "]
     "field,message", [("name", "Please tell us your name."), ("phone", "Please give us a phone number to call.")]
 )
 @pytest.mark.parametrize("blank", BLANKS, ids=["spaces", "tab-nbsp", "ideographic", "zero-width", "nul"])
-def test_a_name_or_number_of_only_spaces_is_refused_and_the_rest_stays(db_client, db_app, htmx, field, message, blank):
-    response = send_callback(db_client, htmx=htmx, note="Stairs hurt most.", **{field: blank})
+def test_a_name_or_number_of_only_spaces_is_refused_and_the_rest_stays(
+    sqlite_client, sqlite_app, htmx, field, message, blank
+):
+    response = send_callback(sqlite_client, htmx=htmx, note="Stairs hurt most.", **{field: blank})
     assert response.status_code == 422
     page = soup(response)
     assert page.select_one(f"#{field}-error").get_text() == message
@@ -211,7 +213,7 @@ def test_a_name_or_number_of_only_spaces_is_refused_and_the_rest_stays(db_client
     assert field_value(page, other) == GOOD_CALLBACK[other]
     assert field_value(page, "note") == "Stairs hurt most."
     assert field_value(page, "region") == "knee" and field_value(page, "side") == "left"
-    assert stored(db_app) == []
+    assert stored(sqlite_app) == []
 
 
 def test_a_name_is_stored_without_its_outer_spaces(db_client, db_app):
@@ -237,10 +239,10 @@ def confirmations(client, **changes):
     return soup(swapped), soup(client.get(sent.headers["Location"]))
 
 
-def test_with_and_without_javascript_the_confirmation_is_the_same(db_client):
+def test_with_and_without_javascript_the_confirmation_is_the_same(db_client, content):
     swapped, page = confirmations(db_client)
     assert swapped.find("html") is None and page.find("html") is not None
-    assert swapped.title.get_text() == page.title.get_text() == f"Request sent · {CONTENT.clinic.name}"
+    assert swapped.title.get_text() == page.title.get_text() == f"Request sent · {content.clinic.name}"
     [h1] = page.select("main h1")
     assert [words(h) for h in swapped.select("h1, h2")] == [words(h) for h in page.select("main h1, main h2")]
     assert words(h1) == "Request sent"
@@ -248,14 +250,14 @@ def test_with_and_without_javascript_the_confirmation_is_the_same(db_client):
     assert page.select_one("main > #callback-page") is not None, "htmx swaps it over the form page's #callback-page"
 
 
-def test_the_confirmation_recaps_when_we_call_which_number_and_where_it_hurts(db_client):
+def test_the_confirmation_recaps_when_we_call_which_number_and_where_it_hurts(db_client, content):
     for confirmation in confirmations(db_client, preferred_time="evening", region="hand-wrist", side="right"):
         recap = confirmation.select_one('[role="status"] dl.recap')
         answers = {words(dt): words(dt.find_next_sibling("dd")) for dt in recap.select("dt")}
         assert answers == {
             "When we will call": "In the evening, as soon as we can",
             "The number we will call": "(503) 555-0142",
-            "Where it hurts": CONTENT.region("hand-wrist").label("right"),
+            "Where it hurts": content.region("hand-wrist").label("right"),
         }
 
 
@@ -267,21 +269,21 @@ def test_without_a_region_the_recap_says_only_when_and_which_number(db_client):
         assert "911" in words(confirmation.select_one(".if-worse"))
 
 
-def test_the_confirmation_says_when_to_call_911_with_the_regions_emergency_signs(db_client, region):
+def test_the_confirmation_says_when_to_call_911_with_the_regions_emergency_signs(sqlite_client, content, region):
     side = region.sides[0] if region.sides else ""
-    for confirmation in confirmations(db_client, region=region.slug, side=side):
+    for confirmation in confirmations(sqlite_client, region=region.slug, side=side):
         worse = confirmation.select_one("section.if-worse")
         assert words(worse.h2) == "If it gets worse before we call"
         assert "Call 911 now" in words(worse)
         assert [words(li) for li in worse.select("ul > li")] == [
             " ".join(getattr(f, "text", f).split()) for f in region.red_flags.emergency
         ]
-        assert worse.select_one('a[href^="tel:"]')["href"] == CONTENT.clinic.tel
+        assert worse.select_one('a[href^="tel:"]')["href"] == content.clinic.tel
 
 
-def test_the_confirmation_does_not_end_by_asking_the_patient_to_call_to_get_started(db_client):
+def test_the_confirmation_does_not_end_by_asking_the_patient_to_call_to_get_started(db_client, content):
     for confirmation in confirmations(db_client):
         text = words(confirmation.select_one("#callback-page"))
-        assert " ".join(CONTENT.clinic.appointments.split()) not in text
+        assert " ".join(content.clinic.appointments.split()) not in text
         last = confirmation.select("#callback-page > *")[-1]
         assert last.select_one("a")["href"] == "/"

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,8 +10,18 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from bodymap.data.engine import database_url
-from bodymap.data.models import Base, CallbackRequest, utcnow
-from tests.helpers import GOOD_CALLBACK, hidden_fields, send_callback, soup, stored
+from bodymap.data.models import Base, utcnow
+from bodymap.settings import ConfigError
+from tests.helpers import (
+    GOOD_CALLBACK,
+    add_callback,
+    flask_command,
+    flask_shell,
+    hidden_fields,
+    send_callback,
+    soup,
+    stored,
+)
 
 
 def test_the_schema_matches_the_models(db_app):
@@ -24,19 +31,12 @@ def test_the_schema_matches_the_models(db_app):
 
 
 def test_db_upgrade_creates_the_schema_from_the_command_line(tmp_path):
-    url = f"sqlite:///{tmp_path}/fresh.sqlite3"
-    flask = Path(sys.executable).parent / "flask"
-    env = {"PATH": str(flask.parent), "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path), "HOME": str(tmp_path)}
-    result = subprocess.run(
-        [str(flask), "--app", "bodymap", "db", "upgrade"], capture_output=True, text=True, env=env, timeout=60
-    )
+    result = flask_shell(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr
-    engine = create_engine(url)
+    engine = create_engine(f"sqlite:///{tmp_path}/bodymap.sqlite3")
     assert "callback_requests" in inspect(engine).get_table_names()
     engine.dispose()
-    again = subprocess.run(
-        [str(flask), "--app", "bodymap", "db", "upgrade"], capture_output=True, text=True, env=env, timeout=60
-    )
+    again = flask_shell(tmp_path, "db", "upgrade")
     assert again.returncode == 0  # upgrading an up-to-date schema changes nothing
 
 
@@ -90,23 +90,13 @@ def test_markup_is_stored_as_text_and_shown_escaped(db_client, db_app):
 
 
 def add_request(app, age_days: float, key: str) -> None:
-    with app.extensions["bodymap.sessions"]() as session, session.begin():
-        session.add(
-            CallbackRequest(
-                submission_key=key,
-                name="Old",
-                phone="+15035550100",
-                preferred_time="any",
-                note="",
-                created_at=utcnow() - datetime.timedelta(days=age_days),
-            )
-        )
+    add_callback(app, submission_key=key, name="Old", created_at=utcnow() - datetime.timedelta(days=age_days))
 
 
 def test_purge_deletes_requests_older_than_the_retention_period(db_client, db_app):
     add_request(db_app, 91, "00000000-0000-4000-8000-000000000001")
     add_request(db_app, 89, "00000000-0000-4000-8000-000000000002")
-    result = db_app.test_cli_runner().invoke(args=["purge"])
+    result = flask_command(db_app, "purge")
     assert result.exit_code == 0, result.output
     assert "Deleted 1 callback requests older than 90 days." in result.output
     assert [s.submission_key for s in stored(db_app)] == ["00000000-0000-4000-8000-000000000002"]
@@ -116,27 +106,21 @@ def test_purge_honours_retention_days(db_client, db_app, monkeypatch):
     add_request(db_app, 10, "00000000-0000-4000-8000-000000000003")
     add_request(db_app, 2, "00000000-0000-4000-8000-000000000004")
     monkeypatch.setitem(db_app.config, "RETENTION_DAYS", 7)
-    result = db_app.test_cli_runner().invoke(args=["purge"])
+    result = flask_command(db_app, "purge")
     assert "Deleted 1 callback requests older than 7 days." in result.output
     assert len(stored(db_app)) == 1
-    result = db_app.test_cli_runner().invoke(args=["purge", "--days", "1"])
+    result = flask_command(db_app, "purge", "--days", "1")
     assert "Deleted 1 callback requests older than 1 days." in result.output
     assert stored(db_app) == []
 
 
-def test_a_bad_retention_setting_stops_the_app_with_a_clear_message(monkeypatch):
-    from bodymap import create_app
-    from bodymap.settings import ConfigError
-
+def test_a_bad_retention_setting_stops_the_app_with_a_clear_message(make_app, monkeypatch):
     monkeypatch.setenv("RETENTION_DAYS", "ninety")
     with pytest.raises(ConfigError, match="RETENTION_DAYS must be a whole number of at least 1, not 'ninety'"):
-        create_app()
+        make_app()
 
 
 @pytest.mark.parametrize("url", ["nonsense", "postgresql+nodriver://u@h/d", "mysql://u@h/d"])
-def test_a_database_url_that_cannot_work_stops_the_app_with_a_clear_message(url):
-    from bodymap import create_app
-    from bodymap.settings import ConfigError
-
+def test_a_database_url_that_cannot_work_stops_the_app_with_a_clear_message(make_app, url):
     with pytest.raises(ConfigError, match="DATABASE_URL is not a database address this app can use"):
-        create_app({"DATABASE_URL": url})
+        make_app(DATABASE_URL=url, migrated=False)

@@ -7,11 +7,8 @@ import datetime
 import pytest
 import yaml
 
-from bodymap import create_app
-from bodymap.content import OpeningHours, configured_path
-from bodymap.data import migrate
-from tests.conftest import TEST_CONFIG
-from tests.helpers import CONTENT, soup
+from bodymap.content import OpeningHours
+from tests.helpers import soup
 
 HOURS = [
     {"days": "Mon-Fri", "open": "07:00", "close": "18:30"},
@@ -24,15 +21,21 @@ LOCATIONS = [
 REVIEWER = {"date": datetime.date(2027, 1, 15), "by": "Dr. Sam Rivera", "role": "physical therapist, DPT"}
 
 
-def app_with(tmp_path, change) -> object:
-    """An app on a copy of the shipped content, changed by `change(data)`."""
-    data = yaml.safe_load(configured_path().read_text(encoding="utf-8"))
+def app_with(make_app, clinic_file, folder, change) -> object:
+    """An app on a copy of this run's clinic file, changed by `change(data)`."""
+    data = yaml.safe_load(clinic_file.read_text(encoding="utf-8"))
     change(data)
-    path = tmp_path / "regions.yaml"
+    path = folder / "regions.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    app = create_app({**TEST_CONFIG, "CONTENT_PATH": str(path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
-    migrate.upgrade(app)
-    return app
+    return make_app(CONTENT_PATH=str(path))
+
+
+def bare_clinic(data) -> None:
+    """A clinic that gives no website, hours, addresses or logo."""
+    for key in ("website", "hours", "logo"):
+        data["clinic"].pop(key, None)
+    for location in data["clinic"].get("locations") or []:
+        location.pop("address", None)
 
 
 def ready_clinic(data) -> None:
@@ -40,17 +43,17 @@ def ready_clinic(data) -> None:
     data["regions"][0]["reviewed"] = REVIEWER
 
 
-@pytest.fixture(scope="module")
-def ready(tmp_path_factory):
-    return app_with(tmp_path_factory.mktemp("ready"), ready_clinic)
+@pytest.fixture(scope="session")
+def ready(make_app, clinic_file, tmp_path_factory):
+    return app_with(make_app, clinic_file, tmp_path_factory.mktemp("ready"), ready_clinic)
 
 
 @pytest.mark.parametrize("url", ["/", "/pain/knee", "/callback"])
-def test_the_header_shows_the_logo_named_for_the_clinic(ready, url):
+def test_the_header_shows_the_logo_named_for_the_clinic(ready, content, url):
     page = soup(ready.test_client().get(url))
     link = page.select_one("header.site-header a.clinic-name")
     logo = link.select_one("img.clinic-logo")
-    assert logo["alt"] == CONTENT.clinic.name
+    assert logo["alt"] == content.clinic.name
     assert (int(logo["width"]), int(logo["height"])) == (32, 32)  # the favicon's viewBox
     assert link.select_one("span")["aria-hidden"] == "true"  # the name is read once, from the logo
     image = ready.test_client().get(logo["src"])
@@ -77,17 +80,20 @@ def test_the_footer_shows_the_website_hours_and_locations(ready, url):
     assert footer.find(["h1", "h2", "h3"]) is None  # the page keeps its own headings
 
 
-def test_without_them_the_header_and_footer_name_only_the_clinic_city_and_phone(client):
+def test_without_them_the_header_and_footer_name_only_the_clinic_city_and_phone(
+    make_app, clinic_file, tmp_path, content
+):
+    client = app_with(make_app, clinic_file, tmp_path, bare_clinic).test_client()
     page = soup(client.get("/pain/knee"))
     assert page.select_one("header.site-header img") is None
-    assert page.select_one("header.site-header a.clinic-name").get_text() == CONTENT.clinic.name
+    assert page.select_one("header.site-header a.clinic-name").get_text() == content.clinic.name
     footer = page.select_one("footer.site-footer")
     assert footer.select_one(".clinic-details") is None
-    assert [a["href"] for a in footer.select("a")] == [CONTENT.clinic.tel]
+    assert [a["href"] for a in footer.select("a")] == [content.clinic.tel]
 
 
-def test_a_reviewed_region_names_its_reviewer_with_role_and_date(ready):
-    slug = CONTENT.regions[0].slug
+def test_a_reviewed_region_names_its_reviewer_with_role_and_date(ready, content):
+    slug = content.regions[0].slug
     review = soup(ready.test_client().get(f"/pain/{slug}")).select_one(".panel-footer .review")
     assert review["data-review"] == "reviewed"
     assert review.get_text() == "Last reviewed January 15, 2027 by Dr. Sam Rivera, physical therapist, DPT."

@@ -84,9 +84,10 @@ def box_meets_circle(box, x, y, r):
     return math.hypot(max(left - x, 0, x - right), max(top - y, 0, y - bottom)) < r
 
 
-@pytest.fixture
-def home(client):
-    response = client.get("/")
+@pytest.fixture(scope="session")
+def home(app):
+    """The home page, fetched and parsed once per clinic: the tests only read it."""
+    response = app.test_client().get("/")
     assert response.status_code == 200
     return soup(response)
 

@@ -6,28 +6,16 @@ import re
 
 import pytest
 
-from bodymap import create_app
-from bodymap.data import migrate
 from bodymap.embed.views import readable_on_white
 from bodymap.settings import ConfigError
-from tests.conftest import TEST_CONFIG
 from tests.helpers import HTMX, SECTION_ORDER, soup
 
 HOST = "https://www.clinic.example"
 
 
-@pytest.fixture(scope="module")
-def embed_client(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("embed")
-    app = create_app(
-        {
-            **TEST_CONFIG,
-            "DATABASE_URL": f"sqlite:///{folder}/embed.sqlite3",
-            "EMBED_ORIGINS": (HOST, "http://localhost:8080"),
-        }
-    )
-    migrate.upgrade(app)
-    return app.test_client()
+@pytest.fixture(scope="session")
+def embed_client(make_app):
+    return make_app(EMBED_ORIGINS=(HOST, "http://localhost:8080")).test_client()
 
 
 def frame_ancestors(response) -> str:
@@ -51,10 +39,10 @@ def test_with_no_origins_configured_nobody_may_frame_the_embed(client):
     assert frame_ancestors(client.get("/embed")) == "frame-ancestors 'none'"
 
 
-def test_embed_origins_must_be_origins(monkeypatch):
+def test_embed_origins_must_be_origins(make_app, monkeypatch):
     monkeypatch.setenv("EMBED_ORIGINS", "https://ok.example https://bad.example/path")
     with pytest.raises(ConfigError, match="'https://bad.example/path' is not an origin"):
-        create_app()
+        make_app()
 
 
 def test_the_embed_has_the_same_map_hooks_and_list(embed_client, client):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bodymap import create_app
-from tests.helpers import CONTENT, HTMX, soup
+from tests.helpers import HTMX, soup
 
 BAD_ADDRESSES = [
     "/pain/spleen",
@@ -17,14 +16,14 @@ BAD_ADDRESSES = [
 
 
 @pytest.mark.parametrize("url", BAD_ADDRESSES)
-def test_an_unknown_region_or_side_gives_a_404_that_lists_every_region(client, url):
+def test_an_unknown_region_or_side_gives_a_404_that_lists_every_region(client, content, url):
     response = client.get(url)
     assert response.status_code == 404
     page = soup(response)
     assert page.h1.get_text() == "Page not found"
     linked = {a["href"].split("?")[0] for a in page.select(".region-index a")}
-    assert linked == {f"/pain/{r.slug}" for r in CONTENT.regions}
-    assert page.select_one('a[href^="tel:"]')["href"] == CONTENT.clinic.tel
+    assert linked == {f"/pain/{r.slug}" for r in content.regions}
+    assert page.select_one('a[href^="tel:"]')["href"] == content.clinic.tel
 
 
 def test_the_404_page_has_one_main_heading_the_list_under_it_and_a_way_back_to_the_map(client):
@@ -41,7 +40,7 @@ def test_the_404_page_has_one_main_heading_the_list_under_it_and_a_way_back_to_t
     assert h1.sourceline < main.select_one('a[href="/"]').sourceline < region_list.sourceline
 
 
-def test_a_404_inside_the_panel_is_a_fragment_not_a_page(client):
+def test_a_404_inside_the_panel_is_a_fragment_not_a_page(client, content):
     response = client.get("/pain/knee/panel?side=middle", headers=HTMX)
     assert response.status_code == 404
     fragment = soup(response)
@@ -49,12 +48,12 @@ def test_a_404_inside_the_panel_is_a_fragment_not_a_page(client):
     assert fragment.select_one("article h2").get_text() == "We could not find that page"
     assert fragment.select_one("h1") is None, "the page already has its heading"
     linked = {a["href"].split("?")[0] for a in fragment.select(".region-index a")}
-    assert linked == {f"/pain/{r.slug}" for r in CONTENT.regions}
+    assert linked == {f"/pain/{r.slug}" for r in content.regions}
 
 
 @pytest.fixture
-def failing_client():
-    app = create_app({"TESTING": False})
+def failing_client(make_app):
+    app = make_app(TESTING=False)
 
     @app.get("/test-failure")
     def fail():
@@ -63,17 +62,17 @@ def failing_client():
     return app.test_client()
 
 
-def test_an_unexpected_error_gives_a_friendly_500_with_the_phone_number(failing_client):
+def test_an_unexpected_error_gives_a_friendly_500_with_the_phone_number(failing_client, content):
     response = failing_client.get("/test-failure")
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "secret internals" not in body and "Traceback" not in body
     page = soup(response)
-    assert page.select_one('a[href^="tel:"]')["href"] == CONTENT.clinic.tel
+    assert page.select_one('a[href^="tel:"]')["href"] == content.clinic.tel
     [h1] = page.select("main h1")
     assert not page.select("main h2"), "one heading: the page's own"
     assert page.select_one('main a[href="/"]') is not None
-    assert CONTENT.clinic.phone in page.get_text()
+    assert content.clinic.phone in page.get_text()
 
 
 def test_a_500_inside_the_panel_is_a_fragment(failing_client):

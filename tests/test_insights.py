@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import uuid
 
 import pytest
 
-from bodymap.data.models import CallbackRequest, CallLog, RegionView, utcnow
+from bodymap.data.models import CallLog, RegionView, utcnow
 from bodymap.staff.insights import shade
-from tests.helpers import soup
+from tests.helpers import callback_request, soup
 
 
 @pytest.fixture
@@ -32,15 +31,7 @@ def seeded(db_app):
             session.add(RegionView(day=today - datetime.timedelta(days=days_ago), region=region, views=views))
         for days_ago, region in [(0, "knee"), (1, "knee"), (10, "knee"), (40, "knee"), (2, None), (5, "foot")]:
             session.add(
-                CallbackRequest(
-                    submission_key=str(uuid.uuid4()),
-                    name="P",
-                    phone="+15035550142",
-                    preferred_time="any",
-                    region=region,
-                    note="",
-                    created_at=now - datetime.timedelta(days=days_ago, minutes=1),
-                )
+                callback_request(name="P", region=region, created_at=now - datetime.timedelta(days=days_ago, minutes=1))
             )
         for days_ago, region in [(0, "neck"), (8, "neck"), (89, "hip"), (91, "hip")]:
             session.add(CallLog(region=region, outcome="booked", created_at=now - datetime.timedelta(days=days_ago)))
@@ -98,8 +89,8 @@ def test_shades_grow_with_the_count():
 
 
 @pytest.mark.parametrize("query", ["days=14", "days=abc", "measure=money"])
-def test_other_periods_and_measures_are_refused_clearly(staff_client, query):
-    response = staff_client.get(f"/staff/insights?{query}")
+def test_other_periods_and_measures_are_refused_clearly(staff_reader, query):
+    response = staff_reader.get(f"/staff/insights?{query}")
     assert response.status_code == 400
     assert "7, 30 or 90 days" in response.get_data(as_text=True) or "views, callbacks or calls" in response.get_data(
         as_text=True

@@ -107,10 +107,8 @@ def test_every_route_and_every_error_page_sends_the_security_headers(client, app
     assert checked > 25
 
 
-def test_a_server_error_page_sends_the_security_headers_too():
-    from bodymap import create_app
-
-    app = create_app({"TESTING": False})
+def test_a_server_error_page_sends_the_security_headers_too(make_app):
+    app = make_app(TESTING=False)
 
     @app.get("/test-failure")
     def fail():
@@ -119,12 +117,9 @@ def test_a_server_error_page_sends_the_security_headers_too():
     assert_security_headers(app.test_client().get("/test-failure"))
 
 
-def test_behind_a_trusted_proxy_https_is_recognised(tmp_path, monkeypatch):
-    from bodymap import create_app
-
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3"})
+def test_behind_a_trusted_proxy_https_is_recognised(app, make_app, monkeypatch):
     assert "Strict-Transport-Security" not in app.test_client().get("/", headers={"X-Forwarded-Proto": "https"}).headers
     monkeypatch.setenv("TRUSTED_PROXIES", "1")
-    proxied = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3"})
+    proxied = make_app()
     response = proxied.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

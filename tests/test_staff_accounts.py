@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from bodymap.data.models import StaffMember
-from tests.helpers import sign_in
-
-FLASK = str(Path(sys.executable).parent / "flask")
+from tests.helpers import flask_command, flask_shell, sign_in
 
 
 def members(app) -> list[StaffMember]:
@@ -21,7 +15,7 @@ def members(app) -> list[StaffMember]:
 
 
 def staff_command(app, *args, password_input=""):
-    return app.test_cli_runner().invoke(args=["staff", *args], input=password_input)
+    return flask_command(app, "staff", *args, input=password_input)
 
 
 def test_add_reads_the_password_from_standard_input_and_stores_only_a_scrypt_hash(db_client, db_app):
@@ -30,6 +24,7 @@ def test_add_reads_the_password_from_standard_input_and_stores_only_a_scrypt_has
     [member] = members(db_app)
     assert member.email == "front.desk@clinic.example"
     assert member.password_hash.startswith("scrypt:")
+    assert int(member.password_hash.split(":")[1]) >= 2**15, "the app's own memory-hard cost, not the suite's"
     assert "maple" not in member.password_hash
 
 
@@ -42,20 +37,20 @@ def test_add_reads_the_password_from_standard_input_and_stores_only_a_scrypt_has
         ("desk@clinic.example", "It is too easy to guess."),  # the email itself
     ],
 )
-def test_short_or_common_passwords_are_refused(db_client, db_app, password, message):
-    result = staff_command(db_app, "add", "desk@clinic.example", password_input=password + "\n")
+def test_short_or_common_passwords_are_refused(sqlite_client, sqlite_app, password, message):
+    result = staff_command(sqlite_app, "add", "desk@clinic.example", password_input=password + "\n")
     assert result.exit_code != 0
     assert message in result.output
-    assert members(db_app) == []
+    assert members(sqlite_app) == []
 
 
-def test_the_same_email_cannot_be_added_twice(db_client, db_app):
+def test_the_same_email_cannot_be_added_twice(db_client, db_app, quick_hashes):
     staff_command(db_app, "add", "desk@clinic.example", password_input="maple river quiet lantern\n")
     result = staff_command(db_app, "add", "DESK@clinic.example", password_input="another long passphrase\n")
     assert result.exit_code != 0 and "already has an account" in result.output
 
 
-def test_list_and_remove(db_client, db_app):
+def test_list_and_remove(db_client, db_app, quick_hashes):
     staff_command(db_app, "add", "b@clinic.example", password_input="maple river quiet lantern\n")
     staff_command(db_app, "add", "a@clinic.example", password_input="copper meadow silent drum\n")
     listing = staff_command(db_app, "list").output.splitlines()
@@ -65,7 +60,7 @@ def test_list_and_remove(db_client, db_app):
     assert staff_command(db_app, "remove", "nobody@clinic.example").exit_code != 0
 
 
-def test_a_new_password_works_and_ends_sessions_signed_in_with_the_old_one(db_client, db_app):
+def test_a_new_password_works_and_ends_sessions_signed_in_with_the_old_one(db_client, db_app, quick_hashes):
     staff_command(db_app, "add", "desk@clinic.example", password_input="maple river quiet lantern\n")
     assert sign_in(db_client, "desk@clinic.example", "maple river quiet lantern").status_code == 303
     assert db_client.get("/staff/callbacks").status_code == 200
@@ -76,24 +71,18 @@ def test_a_new_password_works_and_ends_sessions_signed_in_with_the_old_one(db_cl
     assert sign_in(db_client, "desk@clinic.example", "copper meadow silent drum").status_code == 303
 
 
-def test_staff_add_works_from_a_real_shell_pipe(tmp_path):
-    env = {
-        "PATH": str(Path(FLASK).parent),
-        "HOME": str(tmp_path),
-        "INSTANCE_PATH": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/staff.sqlite3",
-    }
-    subprocess.run([FLASK, "--app", "bodymap", "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
-    result = subprocess.run(
-        [FLASK, "--app", "bodymap", "staff", "add", "desk@clinic.example"],
-        env=env,
+def test_staff_add_works_from_a_real_shell_pipe(make_app, tmp_path):
+    url = f"sqlite:///{tmp_path}/staff.sqlite3"
+    app = make_app(DATABASE_URL=url)  # the schema, made in-process: the pipe is what this test is about
+    result = flask_shell(
+        tmp_path,
+        "staff",
+        "add",
+        "desk@clinic.example",
         input="maple river quiet lantern\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
+        DATABASE_URL=url,
+        CONTENT_PATH=app.config["CONTENT_PATH"],
     )
     assert result.returncode == 0, result.stderr
-    listing = subprocess.run(
-        [FLASK, "--app", "bodymap", "staff", "list"], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert listing.stdout.startswith("desk@clinic.example")
+    [member] = members(app)
+    assert member.email == "desk@clinic.example" and member.password_hash.startswith("scrypt:")

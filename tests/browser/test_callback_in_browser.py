@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bodymap.extensions import limiter
-from tests.helpers import CONTENT, stored
+from tests.helpers import stored
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,8 @@ def fill(page, name="Ana Lima", phone="(503) 555-0142", note="It hurts on the st
     page.check("#consent")
 
 
-def test_from_a_panel_to_a_confirmation_without_a_page_load(page, live_server, live_app, console):
+@pytest.mark.every_clinic
+def test_from_a_panel_to_a_confirmation_without_a_page_load(page, live_server, live_app, content, console):
     console.expect_status(live_server + "/callback")  # the 422 answer to a mistake is on purpose
     page.goto(live_server + "/pain/knee?side=left")
     page.click("text=Request a callback")
@@ -46,16 +47,18 @@ def test_from_a_panel_to_a_confirmation_without_a_page_load(page, live_server, l
     expect(status).to_contain_text("Thank you, Ana Lima")
     expect(status).to_contain_text("afternoon")
     expect(status).to_contain_text("Left knee")
-    expect(page).to_have_title(f"Request sent · {CONTENT.clinic.name}")
+    expect(page).to_have_title(f"Request sent · {content.clinic.name}")
     expect(page.locator("main h1")).to_have_text(["Request sent"])
-    expect(page.locator(".if-worse li")).to_have_count(len(CONTENT.region("knee").red_flags.emergency))
+    expect(page.locator(".if-worse li")).to_have_count(len(content.region("knee").red_flags.emergency))
     assert page.evaluate("window.loadedOnce") is True, "the page was reloaded"
     assert page.evaluate("document.activeElement.getAttribute('role')") == "status"
     saved = [s for s in stored(live_app) if s.name == "Ana Lima" and s.pain == 6]
     assert len(saved) == 1 and (saved[0].region, saved[0].side) == ("knee", "left")
 
 
-def test_without_javascript_the_form_posts_and_redirects_to_a_confirmation(make_page, live_server, live_app, console):
+def test_without_javascript_the_form_posts_and_redirects_to_a_confirmation(
+    make_page, live_server, live_app, content, console
+):
     console.expect_status(live_server + "/callback")
     page = make_page(java_script_enabled=False, viewport={"width": 360, "height": 740})
     page.goto(live_server + "/callback?region=hip&side=right")
@@ -70,7 +73,7 @@ def test_without_javascript_the_form_posts_and_redirects_to_a_confirmation(make_
     expect(page).to_have_url(live_server + "/callback/sent")
     expect(page.locator('[role="status"]')).to_contain_text("Thank you, Sam No-Script")
     expect(page.locator('[role="status"]')).to_contain_text("Right hip")
-    expect(page).to_have_title(f"Request sent · {CONTENT.clinic.name}")
+    expect(page).to_have_title(f"Request sent · {content.clinic.name}")
     expect(page.locator("main h1")).to_have_text(["Request sent"])
     assert [(s.region, s.side) for s in stored(live_app) if s.name == "Sam No-Script"] == [("hip", "right")]
 

@@ -7,11 +7,14 @@ import math
 import pytest
 
 from bodymap.content import drawing
-from tests.helpers import CONTENT
 
 pytestmark = pytest.mark.browser
 
-CIRCLES = sum(len(region.markers) for region in CONTENT.regions)
+
+def circles(content) -> int:
+    """How many circles the map draws: one per marker of every region."""
+    return sum(len(region.markers) for region in content.regions)
+
 
 MEASURE = """() => [...document.querySelectorAll('svg[data-view] a.spot')].map(a => {
   const box = selector => {
@@ -63,11 +66,11 @@ LABELS = """() => [...document.querySelectorAll('svg[data-view] a.spot')].map(a 
 })"""
 
 
-def test_every_tap_area_is_at_least_24_px_on_a_320_px_phone(make_page, live_server):
+def test_every_tap_area_is_at_least_24_px_on_a_320_px_phone(make_page, live_server, content):
     page = make_page(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
     page.goto(live_server + "/")
     spots = page.evaluate(MEASURE)
-    assert len(spots) == CIRCLES
+    assert len(spots) == circles(content)
     for spot in spots:
         assert min(spot["hit"]["width"], spot["hit"]["height"]) >= 24, spot
         assert spot["dot"]["width"] < spot["hit"]["width"] / 2, spot  # the dot leaves the body part in view
@@ -88,10 +91,10 @@ def test_a_tap_anywhere_in_the_clear_circle_opens_that_circle(make_page, live_se
     assert page.evaluate(TAPS) == []
 
 
-def test_a_shown_name_stays_in_the_picture_and_off_every_other_circle(page, live_server):
+def test_a_shown_name_stays_in_the_picture_and_off_every_other_circle(page, live_server, content):
     page.goto(live_server + "/")
     labels = page.evaluate(LABELS)
-    assert len(labels) == CIRCLES
+    assert len(labels) == circles(content)
     for label in labels:
         assert label["shown"], label["name"]
         assert label["fontSize"] == f"{drawing.LABEL_FONT}px"

@@ -52,12 +52,16 @@ def serve_host_page(html: str, port: int) -> http.server.HTTPServer:
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory):
+def sites(clinic_file, tmp_path_factory):
     """The app on 127.0.0.1, the clinic's page on localhost (allowed), and a stranger's page (not allowed)."""
     allowed_port, stranger_port = free_port(), free_port()
     folder = tmp_path_factory.mktemp("embed-live")
     app = create_app(
-        {"DATABASE_URL": f"sqlite:///{folder}/embed.sqlite3", "EMBED_ORIGINS": (f"http://localhost:{allowed_port}",)}
+        {
+            "DATABASE_URL": f"sqlite:///{folder}/embed.sqlite3",
+            "CONTENT_PATH": str(clinic_file),
+            "EMBED_ORIGINS": (f"http://localhost:{allowed_port}",),
+        }
     )
     migrate.upgrade(app)
     app_server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -71,13 +75,28 @@ def sites(tmp_path_factory):
         server.server_close()
 
 
-def open_host(make_page, sites, width):
-    page = make_page(viewport={"width": width, "height": 800})
+# On the host page: every size message the frame sends, so a test can wait for the first (the frame's
+# scripts, htmx first, have run by then) instead of clicking into a frame that is not ready.
+HEAR_SIZES = """
+window.bodymapSizes = [];
+window.addEventListener("message", (event) => {
+  const data = event.data;
+  if (data && data.source === "bodymap" && data.type === "resize") window.bodymapSizes.push(data.height);
+});
+"""
+SIZED = "() => window.bodymapSizes.length > 0"
+
+
+def open_host(make_page, sites, width, **options):
+    page = make_page(viewport={"width": width, "height": 800}, **options)
+    page.add_init_script(HEAR_SIZES)
     page.goto(sites["host"] + "/")
     frame_element = page.locator("iframe[data-bodymap-frame]")
     expect(frame_element).to_have_attribute("title", "Where's your pain? Body map")
     frame = page.frame_locator("iframe[data-bodymap-frame]")
     expect(frame.locator('svg[data-view="front"]')).to_be_visible()
+    page.wait_for_function(SIZED)
+    page.frames[1].wait_for_function("() => window.htmx !== undefined")
     return page, frame
 
 
@@ -135,6 +154,29 @@ def test_the_host_page_hears_the_region_and_the_callback_and_nothing_else(make_p
     assert form.url == sites["app"] + "/callback?region=knee&side=left"
     assert form.evaluate("window.top === window"), "the form opens top-level, never in the frame"
     expect(page.locator("#event-log li")).to_have_text(["region-selected: knee left", "callback-opened"])
+
+
+def test_a_tap_before_the_scripts_are_ready_opens_the_regions_page_inside_the_frame_still_sized(
+    make_page, sites, console
+):
+    console.expect_message("net::ERR_FAILED")  # the htmx this test keeps from loading
+    page = make_page(viewport={"width": 360, "height": 800})
+    page.add_init_script(HEAR_SIZES)
+    # htmx never arrives on the first load: the tap lands on the plain link, as it does before the scripts are ready.
+    page.route("**/htmx-*.js", lambda route: route.abort())
+    page.goto(sites["host"] + "/")
+    page.wait_for_function(SIZED)
+    frame = page.frame_locator("iframe[data-bodymap-frame]")
+    assert page.frames[1].evaluate("() => window.htmx === undefined")
+    page.unroute("**/htmx-*.js")
+    heard = page.evaluate("() => window.bodymapSizes.length")
+    frame.locator(KNEE).click()
+    expect(frame.locator("#region-panel h2")).to_have_text("Left knee")
+    inner = page.frames[1]
+    assert inner.url.startswith(sites["app"] + "/embed/pain/knee?"), "the link's own page, in the frame"
+    assert inner.evaluate("() => window.top !== window")
+    page.wait_for_function(f"() => window.bodymapSizes.length > {heard}")  # the new page sized the frame
+    frame_fits(page)
 
 
 def test_the_back_view_can_be_chosen_inside_the_frame(make_page, sites):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import CONTENT
-
 pytestmark = pytest.mark.browser
 
 WIDTHS = [(360, 740), (768, 1024), (1280, 800), (1920, 1080)]
@@ -48,14 +46,14 @@ def region_page(region) -> str:
 
 
 @pytest.mark.parametrize("width,height", WIDTHS, ids=[f"{w}px" for w, _ in WIDTHS])
-def test_every_circle_and_list_link_is_what_a_tap_on_it_reaches(make_page, live_server, width, height):
+def test_every_circle_and_list_link_is_what_a_tap_on_it_reaches(make_page, live_server, content, width, height):
     page = make_page(viewport={"width": width, "height": height})
-    for region in CONTENT.regions:
+    for region in content.regions:
         page.goto(live_server + region_page(region))
         page.wait_for_function("() => window.htmx !== undefined")
         result = page.evaluate(HIT_CHECK)
         assert result["misses"] == [], region.slug
-        assert result["checked"] > 2 * len(CONTENT.regions), "too few targets were on screen to mean anything"
+        assert result["checked"] > 2 * len(content.regions), "too few targets were on screen to mean anything"
 
 
 def test_a_real_click_on_the_list_below_the_map_opens_that_region(page, live_server):
@@ -100,7 +98,10 @@ def test_after_a_tap_the_answer_is_at_the_top_of_a_phone_screen(make_page, live_
 
 
 @pytest.mark.parametrize("width,height", [(320, 640), (360, 720)])
-def test_on_a_phone_the_call_bar_is_in_reach_only_where_booking_is_off_screen(make_page, live_server, width, height):
+@pytest.mark.every_clinic
+def test_on_a_phone_the_call_bar_is_in_reach_only_where_booking_is_off_screen(
+    make_page, live_server, content, width, height
+):
     page = make_page(
         viewport={"width": width, "height": height}, is_mobile=True, has_touch=True, reduced_motion="reduce"
     )
@@ -113,7 +114,7 @@ def test_on_a_phone_the_call_bar_is_in_reach_only_where_booking_is_off_screen(ma
     expect(bar).to_be_visible()
     box = bar.bounding_box()
     assert box["y"] + box["height"] <= height + 1 and box["height"] < 80, "a slim bar at the foot of the screen"
-    clinic = CONTENT.clinic
+    clinic = content.clinic
     assert bar.locator("a.button-call").get_attribute("href") == clinic.tel
     assert bar.locator("a[data-call-bar-callback]").get_attribute("href").endswith("/callback?region=knee&side=left")
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -22,6 +22,7 @@ def open_region(page, selector, heading):
     expect(panel_heading(page)).to_have_text(heading)
 
 
+@pytest.mark.every_clinic
 def test_a_click_swaps_the_panel_without_loading_a_page(page, live_server):
     page.goto(live_server + "/")
     page.evaluate("window.loadedOnce = true")
@@ -116,6 +117,7 @@ def axe_violations(page):
     return [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
 
 
+@pytest.mark.every_clinic
 def test_axe_finds_no_violations_on_the_home_page(page, live_server):
     page.goto(live_server + "/")
     assert axe_violations(page) == []
@@ -127,6 +129,7 @@ def test_axe_finds_no_violations_after_a_click(page, live_server):
     assert axe_violations(page) == []
 
 
+@pytest.mark.every_clinic
 @pytest.mark.parametrize("path", ["/", "/pain/neck", "/pain/foot?side=right", "/pain/nowhere", "/callback"])
 def test_pages_load_with_no_console_errors(page, live_server, console, path):
     console.expect_status(live_server + "/pain/nowhere")

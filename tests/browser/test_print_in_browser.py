@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from tests.helpers import CONTENT
-
 pytestmark = pytest.mark.browser
 
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")  # one per sheet; the page tree itself is /Type /Pages
@@ -37,7 +35,7 @@ def test_every_region_prints_on_at_most_two_sheets(page, live_server, region, pa
     assert 1 <= sheets(page.pdf(format=paper, print_background=True)) <= 2
 
 
-def test_on_paper_there_is_the_panel_and_the_phone_and_no_map_list_or_buttons(page, live_server, region):
+def test_on_paper_there_is_the_panel_and_the_phone_and_no_map_list_or_buttons(page, live_server, content, region):
     side = region.sides[0] if region.sides else None
     page.goto(f"{live_server}/pain/{region.slug}" + (f"?side={side}" if side else ""))
     page.emulate_media(media="print")
@@ -47,7 +45,7 @@ def test_on_paper_there_is_the_panel_and_the_phone_and_no_map_list_or_buttons(pa
     assert page.locator("#region-panel h2").first.inner_text() == region.label(side)
     assert page.locator('[data-section="red-flags"]').is_visible()
     call = page.locator('[data-section="booking"] a[href^="tel:"]')
-    assert call.is_visible() and CONTENT.clinic.phone in call.inner_text()
+    assert call.is_visible() and content.clinic.phone in call.inner_text()
     assert page.locator('.site-header a[href^="tel:"]').is_visible()
     assert page.locator('[data-section="booking"] a[href*="/callback"]').bounding_box() is None, "nothing to tap"
     for button in page.locator(".button").all():

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import CONTENT
-
 pytestmark = pytest.mark.browser
 
 WIDTHS = [320, 360, 768, 1280, 1920]
@@ -19,12 +17,12 @@ TEXT_LINES = """elements => elements.map(element => {
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_side_links_stay_on_the_line_of_their_region(make_page, live_server, width):
+def test_side_links_stay_on_the_line_of_their_region(make_page, live_server, content, width):
     page = make_page(viewport={"width": width, "height": 800})
     page.goto(live_server + "/pain/knee?side=left")
     items = page.locator(".region-list li").all()
-    assert len(items) == len(CONTENT.regions)
-    for item, region in zip(items, CONTENT.regions, strict=True):
+    assert len(items) == len(content.regions)
+    for item, region in zip(items, content.regions, strict=True):
         parts = item.locator(":scope > *").all()
         lines = page.evaluate(TEXT_LINES, [p.element_handle() for p in parts])
         assert all(len(part) == 1 for part in lines), f"{region.name} wraps at {width}px: {lines}"
@@ -37,9 +35,10 @@ def test_side_links_stay_on_the_line_of_their_region(make_page, live_server, wid
 PAGES_WITH_THE_PHONE = ["/", "/pain/knee?side=left", "/callback", "/pain/spleen"]
 
 
+@pytest.mark.every_clinic
 @pytest.mark.parametrize("width", [320, 360])
 @pytest.mark.parametrize("path", PAGES_WITH_THE_PHONE)
-def test_the_phone_number_never_breaks(make_page, live_server, console, path, width):
+def test_the_phone_number_never_breaks(make_page, live_server, content, console, path, width):
     console.expect_status(live_server + path)
     page = make_page(viewport={"width": width, "height": 740})
     page.goto(live_server + path)
@@ -49,4 +48,4 @@ def test_the_phone_number_never_breaks(make_page, live_server, console, path, wi
         assert link.evaluate("a => getComputedStyle(a).whiteSpace") == "nowrap", "at any other width it could break"
         [lines] = page.evaluate(TEXT_LINES, [link.element_handle()])
         assert len({round(top) for top, _ in lines}) == 1, f"{link.inner_text()!r} breaks at {width}px on {path}"
-        assert CONTENT.clinic.phone in link.inner_text()
+        assert content.clinic.phone in link.inner_text()
