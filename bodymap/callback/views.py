@@ -15,8 +15,6 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
 
 from bodymap import content, data
 from bodymap.callback import bp
@@ -25,6 +23,7 @@ from bodymap.data.models import CallbackRequest
 from bodymap.extensions import limiter
 from bodymap.notify import outbox
 from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
+from bodymap.web.forms import posted_form
 from bodymap.web.phones import display_phone
 from bodymap.web.rendering import fragment_or_redirect, is_htmx, page_or_fragment
 from bodymap.web.titles import titled
@@ -32,15 +31,6 @@ from bodymap.web.titles import titled
 SENT_HEADING = "Request sent"
 SENT_KEY = "callback_sent"  # the session remembers which request to confirm, once; the URL never does
 SENT_SHOWN = "callback_sent_shown"  # a reload of the confirmation: shown again, without the details
-
-
-def _posted() -> MultiDict:
-    """What the browser posted as a form. Never a JSON body (flask-wtf would read one, and fail on a broken one),
-    and empty when the body cannot be read at all, so an error page can still show the form."""
-    try:
-        return request.form
-    except HTTPException:
-        return ImmutableMultiDict()
 
 
 def _form_page(form: CallbackForm, status: int, message: str | None = None):
@@ -112,7 +102,7 @@ def _successful(response) -> bool:
 @limiter.limit("5 per hour", deduct_when=_successful)  # requests that reached the desk
 @limiter.limit("30 per hour")  # every attempt, typos included
 def create():
-    form = CallbackForm(formdata=_posted())
+    form = CallbackForm(formdata=posted_form())
     if not form.validate():
         return _form_page(form, 422)
     key = form.submission_key.data
@@ -188,7 +178,7 @@ def never_store(response):
 @bp.errorhandler(CSRFError)
 def csrf_expired(error: CSRFError):
     """An old or missing token: show the form again, as typed, with a fresh token."""
-    form = CallbackForm(formdata=_posted())
+    form = CallbackForm(formdata=posted_form())
     message = "This form was open for a long time, so we could not send it. Please check it and send it again."
     return _form_page(form, 400, message)
 
@@ -196,7 +186,7 @@ def csrf_expired(error: CSRFError):
 @bp.errorhandler(429)
 def too_many(error):
     """Over the limit: the form as typed, the phone number, and how long to wait."""
-    form = CallbackForm(formdata=_posted())
+    form = CallbackForm(formdata=posted_form())
     wait = limit_wait_seconds()
     message = (
         f"We have had many requests from your network. Please call us instead, or try again in {wait_in_words(wait)}."

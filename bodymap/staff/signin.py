@@ -26,8 +26,6 @@ from flask_wtf.csrf import CSRFError
 from limits import parse
 from sqlalchemy import delete, or_
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
@@ -38,6 +36,7 @@ from bodymap.staff import bp
 from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate
 from bodymap.staff.layout import local_page, staff_title
 from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
+from bodymap.web.forms import posted_form
 from bodymap.web.rendering import is_htmx
 
 IDLE_LIMIT = datetime.timedelta(minutes=30)
@@ -64,15 +63,6 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Password", validators=[InputRequired("Please enter your password."), Length(max=MAX_PASSWORD_LENGTH)]
     )
-
-
-def posted_form() -> MultiDict:
-    """What the browser posted as a form. Never a JSON body (flask-wtf would read one, and fail on a broken one),
-    and empty when the body cannot be read at all, so an error page can still show the form."""
-    try:
-        return request.form
-    except HTTPException:
-        return ImmutableMultiDict()
 
 
 def token_digest(token: str) -> str:
