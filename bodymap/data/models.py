@@ -51,7 +51,7 @@ class CallbackRequest(Base):
     submission_key: Mapped[str] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +15032086278
+    phone: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +15035550142
     preferred_time: Mapped[str] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(40))
     side: Mapped[str | None] = mapped_column(String(8))
