@@ -174,6 +174,14 @@ def catalogue(info: ValidationInfo) -> Catalogue:
     return info.context["catalogue"]
 
 
+def written_once(known: set[str], name: str, what: str) -> str:
+    """Note `name` as written; a second one with the same name is refused ("used by another `what`")."""
+    if name in known:
+        raise problem("duplicate", f"'{name}' is used by another {what}")
+    known.add(name)
+    return name
+
+
 # The clinic ----------------------------------------------------------------------------------------------------------
 
 
@@ -317,11 +325,7 @@ class Source(Model):
     @classmethod
     def _once(cls, source_id: str, info: ValidationInfo) -> str:
         """Each source id is written once; the ids are noted even when the rest of the source has mistakes."""
-        known = catalogue(info).source_ids
-        if source_id in known:
-            raise problem("duplicate", f"'{source_id}' is used by another source")
-        known.add(source_id)
-        return source_id
+        return written_once(catalogue(info).source_ids, source_id, "source")
 
     @model_validator(mode="after")
     def _catalogued(self, info: ValidationInfo) -> Source:
@@ -391,11 +395,7 @@ class Treatment(Model):
     @classmethod
     def _once(cls, treatment_id: str, info: ValidationInfo) -> str:
         """Each treatment id is written once."""
-        known = catalogue(info).treatment_ids
-        if treatment_id in known:
-            raise problem("duplicate", f"'{treatment_id}' is used by another treatment")
-        known.add(treatment_id)
-        return treatment_id
+        return written_once(catalogue(info).treatment_ids, treatment_id, "treatment")
 
     @model_validator(mode="after")
     def _catalogued(self, info: ValidationInfo) -> Treatment:
@@ -524,11 +524,7 @@ class Region(Model):
     @classmethod
     def _once(cls, slug: str, info: ValidationInfo) -> str:
         """Each region's slug is its address, so it is used once."""
-        found = catalogue(info)
-        if slug in found.slugs:
-            raise problem("duplicate", f"'{slug}' is used by another region")
-        found.slugs.add(slug)
-        return slug
+        return written_once(catalogue(info).slugs, slug, "region")
 
     @field_validator("markers")
     @classmethod
