@@ -1,5 +1,10 @@
 """Shared fixtures: every app a test builds runs once per clinic file (the shipped one and a made-up second
-clinic), database tests on SQLite and on PostgreSQL; `region` and `region_side` walk the clinic's regions."""
+clinic), database tests on SQLite and on PostgreSQL; `region` and `region_side` walk the clinic's regions.
+
+A module whose promises hold whatever the clinic's file says (sign-in, health checks, headers, the database,
+the commands) says `pytestmark = pytest.mark.one_clinic` and runs against the shipped file alone: the second
+clinic's run of it could only repeat the first. So do browser tests, unless marked `every_clinic`.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, delete, text
 
+import bodymap.content
 from bodymap import create_app
 from bodymap.data import migrate
 from bodymap.data.engine import database_url as sqlalchemy_url
@@ -49,9 +56,35 @@ REGION_SIDES = list(
 )
 
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
 def pytest_configure(config):
-    """Register the marker that lets a browser test run for the second clinic too."""
+    """Register the markers that say which clinic files a test runs against."""
+    config.addinivalue_line("markers", "one_clinic: holds whatever the content says: runs on the shipped file only")
     config.addinivalue_line("markers", "every_clinic: a browser test that also runs against the second clinic file")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Leave out the second clinic's run of `one_clinic` tests and of browser tests not marked `every_clinic`.
+
+    The suite runs on every core (pytest-xdist, `--dist loadgroup`): browser tests form one group, so one
+    worker drives Chromium through them in order while the others take the rest.
+    """
+    kept, dropped = [], []
+    for item in items:
+        in_browser = BROWSER_TESTS in item.path.parents
+        if in_browser:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        once = item.get_closest_marker("one_clinic") is not None or (
+            in_browser and item.get_closest_marker("every_clinic") is None
+        )
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        (dropped if once and params.get("clinic_file", "shipped") != "shipped" else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_generate_tests(metafunc):
@@ -120,6 +153,41 @@ def scratch_folder() -> Path:
     return Path(tempfile.mkdtemp(dir=SCRATCH))
 
 
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole run: the suite builds a few hundred apps from the same
+    templates, and Jinja checks each template's source against what was compiled before reusing it."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.stored:
+            bucket.bytecode_from_string(self.stored[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.stored[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_BYTECODE = SharedBytecode()
+LOADED: dict[tuple, object] = {}
+read_content = bodymap.content.load
+
+
+def load_once(path, launch: bool = False):
+    """The content loader, keeping what it read for as long as the file holds the same bytes: most apps of a
+    run read the same two files. The models are frozen, so apps may share them; an invalid file raises each time."""
+    try:
+        key = (str(Path(path).resolve()), Path(path).read_bytes(), launch)
+    except OSError:
+        return read_content(path, launch=launch)  # the loader says what is wrong with the path
+    if key not in LOADED:
+        LOADED[key] = read_content(path, launch=launch)
+    return LOADED[key]
+
+
+bodymap.content.load = load_once
+
+
 def build_app(clinic_file, folder, *, migrated: bool = True, **config):
     """The app for `clinic_file` on a throwaway SQLite database in `folder` (or config's DATABASE_URL)."""
     app = create_app(
@@ -130,6 +198,7 @@ def build_app(clinic_file, folder, *, migrated: bool = True, **config):
             **config,
         }
     )
+    app.jinja_env.bytecode_cache = SHARED_BYTECODE
     if migrated:
         migrate.upgrade(app)
     return app
@@ -218,9 +287,11 @@ def client(app):
 
 @pytest.fixture
 def quick_hashes(monkeypatch):
-    """Accounts made by the `staff` commands get the suite's quick scrypt: for tests about accounts and
-    sessions, not about the hashing cost (test_staff_accounts checks that the app's own cost is used)."""
+    """Accounts made by the `staff` commands, and the stand-in hash an unknown email is checked against, get the
+    suite's quick scrypt: for tests about accounts, sessions and refusals, not about the hashing cost
+    (test_staff_accounts checks that the app's own cost is used)."""
     monkeypatch.setattr(accounts, "hash_password", quick_hash)
+    monkeypatch.setattr(accounts, "_UNKNOWN_USER_HASH", quick_hash("no such staff member"))
 
 
 @pytest.fixture(scope="session")
@@ -233,3 +304,12 @@ def staff_reader(app):
     client = app.test_client()
     assert sign_in(client, email="reader@clinic.example").status_code == 303
     return client
+
+
+def pytest_collection_finish(session):
+    """Everything built so far lives for the whole run: the collector leaves it alone from here on."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)

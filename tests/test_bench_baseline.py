@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import GOOD_CALLBACK, HTMX, hidden_fields
+
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
 
 FIELDS = ["name", "phone", "preferred_time", "region", "side", "pain", "note", "consent", "website", "submission_key"]
 any_text = st.text(max_size=700) | st.text(alphabet=st.characters(codec="utf-8"), max_size=60)

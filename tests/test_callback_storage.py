@@ -23,6 +23,8 @@ from tests.helpers import (
     stored,
 )
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 
 def test_the_schema_matches_the_models(db_app):
     with db_app.extensions["bodymap.engine"].connect() as connection:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
 from flask import url_for
 
 from bodymap.extensions import limiter
 from bodymap.web.caching import BROWSER_MAX_AGE, SHARED_MAX_AGE, stored_responses
 from tests.helpers import HTMX, csrf_token_from, send_callback
+
+pytestmark = pytest.mark.one_clinic  # headers and hosts: the same whatever the clinic's file says
 
 BROWSER = {"Accept-Encoding": "br, gzip"}
 # The blueprints whose pages hold personal data, a CSRF token or a signed-in member.

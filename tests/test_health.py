@@ -5,9 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from bodymap.web.caching import stored_responses
 from bodymap.web.health import Probe
 from tests.hung_server import hung_server
+
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
 
 
 def lines(response) -> list[str]:

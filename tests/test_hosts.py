@@ -10,6 +10,8 @@ from bodymap.settings import ConfigError, from_environment, served_hosts
 from bodymap.web.hosts import host_allowed
 from tests.helpers import HTMX, soup
 
+pytestmark = pytest.mark.one_clinic  # headers and hosts: the same whatever the clinic's file says
+
 FORGED = "evil.example"
 LONG_LABEL = "a" * 64 + ".example"
 

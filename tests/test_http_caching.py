@@ -10,6 +10,8 @@ import pytest
 
 from tests.helpers import HTMX, send_callback, soup
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 BROWSER = {"Accept-Encoding": "br, gzip"}
 
 

@@ -11,6 +11,8 @@ from limits import parse
 from bodymap.staff import signin
 from tests.helpers import STAFF_EMAIL, add_staff, sign_in, soup
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 ATTACKER = {"REMOTE_ADDR": "198.51.100.7"}
 HER_DESK = {"REMOTE_ADDR": "192.0.2.10"}
 
@@ -22,7 +24,7 @@ def at(client, address: dict):
 
 
 @pytest.fixture
-def limited(make_app):
+def limited(make_app, quick_hashes):
     app = make_app(RATELIMIT_ENABLED=True)
     add_staff(app)
     return app

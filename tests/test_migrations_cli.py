@@ -5,9 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 
 from bodymap import create_app
+
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -159,7 +159,7 @@ def test_the_email_says_when_to_call_and_links_to_the_request_with_no_personal_d
     assert len(inbox.messages) == 2
     for message in inbox.messages:
         parts = texts(message)
-        link = BeautifulSoup(parts["html"], "html.parser").select_one("a")
+        link = BeautifulSoup(parts["html"], "lxml").select_one("a")
         assert link["href"].startswith(f"{PUBLIC_URL}/staff/callbacks#callback-")
         request = requests[link["href"][len(PUBLIC_URL + "/staff/callbacks") :]]
         assert link["href"] in parts["plain"]

@@ -10,6 +10,8 @@ import pytest
 
 from bodymap.notify.schedule import Schedule, weekdays
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 MON, TUE, WED, THU, FRI, SAT, SUN, NEXT_MON = range(8)
 
 

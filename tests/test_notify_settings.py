@@ -6,6 +6,8 @@ import pytest
 
 from bodymap.settings import ConfigError, from_environment
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 MAIL_VARIABLES = (
     "SMTP_URL",
     "DESK_EMAIL",

@@ -21,7 +21,7 @@ def accounts(app) -> list[str]:
 
 
 @pytest.mark.parametrize("length", [72, 73, 80, 100, 201, 1000])
-def test_a_long_password_is_accepted_by_staff_add_and_signs_in(make_app, length):
+def test_a_long_password_is_accepted_by_staff_add_and_signs_in(make_app, quick_hashes, length):
     app = make_app()
     password = (PASSPHRASE * 30)[:length]
     assert len(password) == length

@@ -13,6 +13,8 @@ import pytest
 
 from tests.helpers import GOOD_CALLBACK, HTMX, hidden_fields, send_callback, soup, stored
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from tests.helpers import HTMX, soup
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 STATIC = Path(__file__).resolve().parent.parent / "static"
 HTMX_FILE = STATIC / "vendor" / "htmx-4.0.1.min.js"
 HTMX_SHA256 = "a0abb04f2f45a1f89d1d4844023245537e5e6014c87b144553e0607b4cc32130"

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from bodymap.data.models import StaffMember
 from tests.helpers import flask_command, flask_shell, sign_in
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 
 def members(app) -> list[StaffMember]:
     with app.extensions["bodymap.sessions"]() as session:

@@ -10,6 +10,8 @@ from sqlalchemy import select, update
 from bodymap.data.models import CallbackRequest, StaffSession, utcnow
 from tests.helpers import STAFF_EMAIL, add_staff, csrf_token_from, send_callback, sign_in, soup
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 SAMPLE_ARGS = {"slug": "knee", "request_id": 1}
 
 
@@ -124,7 +126,7 @@ def test_staff_pages_are_never_stored_or_framed(staff_reader, url):
 
 
 @pytest.fixture
-def limited(make_app):
+def limited(make_app, quick_hashes):
     app = make_app(RATELIMIT_ENABLED=True)
     add_staff(app)
     return app

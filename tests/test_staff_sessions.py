@@ -13,6 +13,8 @@ from sqlalchemy import select, update
 from bodymap.data.models import StaffSession, utcnow
 from tests.helpers import STAFF_EMAIL, add_staff, csrf_token_from, sign_in, soup
 
+pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.50"}
 
 

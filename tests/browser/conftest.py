@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -32,19 +31,6 @@ CHROMIUM_ARGS = [
 def chromium_path() -> str | None:
     candidates = [os.environ.get("CHROME_PATH"), "/usr/bin/chromium", shutil.which("chromium")]
     return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
-
-
-def pytest_collection_modifyitems(config, items):
-    """Leave out the second clinic's run of every browser test not marked `every_clinic`."""
-    here = Path(__file__).parent
-    kept, dropped = [], []
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        once = here in item.path.parents and item.get_closest_marker("every_clinic") is None
-        (dropped if once and params.get("clinic_file", "shipped") != "shipped" else kept).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
 
 
 @pytest.fixture(scope="session")
