@@ -23,7 +23,7 @@ CONTENT = CLINICS["shipped"]
 
 HTMX = {"HX-Request": "true"}
 FULL_PAGE = re.compile(r"<html[\s>]", re.IGNORECASE)
-SECTION_ORDER = ["red-flags", "summary", "conditions", "treatments", "self-care", "booking"]
+SECTION_ORDER = ["red-flags", "summary", "conditions", "treatments", "self-care", "add-to-list", "booking"]
 
 
 def soup(response) -> BeautifulSoup:
@@ -49,9 +49,9 @@ GOOD_CALLBACK = {
     "name": "Ana Lima",
     "phone": "(503) 555-0142",
     "preferred_time": "morning",
-    "region": "knee",
-    "side": "left",
-    "pain": "4",
+    "areas-0-region": "knee",
+    "areas-0-side": "left",
+    "areas-0-pain": "4",
     "note": "It hurts on the stairs.",
     "consent": "y",
 }
@@ -89,12 +89,15 @@ def add_rows(app, *rows) -> None:
         session.add_all(rows)
 
 
-def callback_request(**fields):
-    """A callback request row with a patient's usual answers, changed by `fields`."""
+def callback_request(region=None, side=None, pain=None, areas=(), **fields):
+    """A callback request row with a patient's usual answers, changed by `fields`. Its areas are `areas`
+    (dicts of CallbackArea's columns, in order), or the one area `region`, `side` and `pain` name."""
     import uuid
 
-    from bodymap.data.models import CallbackRequest, utcnow
+    from bodymap.data.models import CallbackArea, CallbackRequest, utcnow
 
+    if region and not areas:
+        areas = [{"region": region, "side": side, "pain": pain}]
     values = {
         "submission_key": str(uuid.uuid4()),
         "name": "Patient",
@@ -104,7 +107,9 @@ def callback_request(**fields):
         "created_at": utcnow(),
         **fields,
     }
-    return CallbackRequest(**values)
+    request = CallbackRequest(**values)
+    request.areas = [CallbackArea(position=n, **{"feelings": "", **area}) for n, area in enumerate(areas)]
+    return request
 
 
 def add_callback(app, **fields) -> None:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -25,10 +27,31 @@ def _config(app: Flask) -> Config:
     return config
 
 
+@contextmanager
+def _migrating(app: Flask) -> Iterator:
+    """A connection in a transaction for Alembic. On SQLite, foreign keys are off while it runs: a batch migration
+    rebuilds a table by dropping the old one, and with foreign keys on, SQLite deletes every row that points at
+    it (ON DELETE CASCADE: a request's areas, its notifications). They are checked before the commit instead."""
+    with app.extensions["bodymap.engine"].connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside a transaction: SQLite ignores the pragma inside one
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the migration left rows pointing at rows that are not there")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
 def upgrade(app: Flask, revision: str = "head") -> None:
     """Create or upgrade the schema to `revision`."""
     config = _config(app)
-    with app.extensions["bodymap.engine"].begin() as connection:
+    with _migrating(app) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -36,7 +59,7 @@ def upgrade(app: Flask, revision: str = "head") -> None:
 def downgrade(app: Flask, revision: str) -> None:
     """Take the schema back to `revision` (`-1` for one step, `base` for none)."""
     config = _config(app)
-    with app.extensions["bodymap.engine"].begin() as connection:
+    with _migrating(app) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 

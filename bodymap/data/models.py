@@ -10,7 +10,7 @@ import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, SmallInteger, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 PREFERRED_TIMES = {
     "morning": "Morning",
@@ -53,11 +53,27 @@ class CallbackRequest(Base):
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +15035550142
     preferred_time: Mapped[str] = mapped_column(String(16))
-    region: Mapped[str | None] = mapped_column(String(40))
-    side: Mapped[str | None] = mapped_column(String(8))
-    pain: Mapped[int | None] = mapped_column(SmallInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    # Where it hurts, in the order the patient listed the areas (none when they did not say).
+    areas: Mapped[list[CallbackArea]] = relationship(
+        order_by="CallbackArea.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class CallbackArea(Base):
+    """One painful area of a callback request: a region and side, and what the patient said about it."""
+
+    __tablename__ = "callback_areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    region: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str | None] = mapped_column(String(8))
+    pain: Mapped[int | None] = mapped_column(SmallInteger)  # 0 to 10
+    feelings: Mapped[str] = mapped_column(String(120), default="")  # keys of areas.FEELINGS, comma-separated
+    duration: Mapped[str | None] = mapped_column(String(16))  # a key of areas.DURATIONS
 
 
 class StaffMember(UserMixin, Base):
@@ -94,19 +110,34 @@ class CallLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    region: Mapped[str | None] = mapped_column(String(40))
-    side: Mapped[str | None] = mapped_column(String(8))
     outcome: Mapped[str] = mapped_column(String(16))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"))
+    areas: Mapped[list[CallLogArea]] = relationship(
+        order_by="CallLogArea.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class CallLogArea(Base):
+    """One area a logged call was about."""
+
+    __tablename__ = "call_log_areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call_logs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    region: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str | None] = mapped_column(String(8))
 
 
 class RegionView(Base):
-    """How many times patients opened a region on one day. Nothing else about them."""
+    """How many times patients opened a region, on one side ("" when opened without one), on one day.
+    Nothing else about them."""
 
     __tablename__ = "region_views"
 
     day: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
     region: Mapped[str] = mapped_column(String(40), primary_key=True)
+    side: Mapped[str] = mapped_column(String(8), primary_key=True, default="")
     views: Mapped[int] = mapped_column(Integer, default=0)
 
 

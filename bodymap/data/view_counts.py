@@ -3,8 +3,8 @@
 Counting a view only adds one in memory; a background thread in each process (the flusher)
 writes what has gathered every VIEW_COUNT_FLUSH_SECONDS, added to what is stored, so any
 number of workers and servers can count at once. A slow, locked or hung database holds up
-the flusher alone, never a patient's page: the counts wait in memory (one number per region
-and day) until it answers. A crash loses at most the last few seconds. With
+the flusher alone, never a patient's page: the counts wait in memory (one number per region,
+side and day) until it answers. A crash loses at most the last few seconds. With
 VIEW_COUNT_FLUSH_SECONDS=0 (tests only) each view is written as it happens, in the request.
 """
 
@@ -28,14 +28,15 @@ class ViewCounter:
         self.app = app
         self.flush_seconds = app.config["VIEW_COUNT_FLUSH_SECONDS"]
         self.lock = threading.Lock()
-        self.pending: Counter[tuple[datetime.date, str]] = Counter()
+        self.pending: Counter[tuple[datetime.date, str, str]] = Counter()
         self.flusher_pid: int | None = None  # the process whose flusher runs: a forked worker starts its own
         self.stopped = threading.Event()
 
-    def add(self, region: str) -> None:
-        """One more view: in memory only (the flusher writes it), unless counts are written at once."""
+    def add(self, region: str, side: str | None = None) -> None:
+        """One more view of a region, on a side or none: in memory only (the flusher writes it), unless counts
+        are written at once."""
         with self.lock:
-            self.pending[(utcnow().date(), region)] += 1
+            self.pending[(utcnow().date(), region, side or "")] += 1
         if not self.flush_seconds:
             self.flush()
         elif self.flusher_pid != os.getpid():
@@ -63,35 +64,35 @@ class ViewCounter:
             return
         try:
             with self.app.extensions["bodymap.sessions"]() as session, session.begin():
-                for (day, region), views in counts.items():
-                    _add_views(session, day, region, views)
+                for (day, region, side), views in counts.items():
+                    _add_views(session, day, region, side, views)
         except SQLAlchemyError:
             self.app.logger.warning("Could not store %d region view counts; will try again", len(counts))
             with self.lock:
                 self.pending.update(counts)
 
 
-def _add_views(session, day: datetime.date, region: str, views: int) -> None:
+def _add_views(session, day: datetime.date, region: str, side: str, views: int) -> None:
     """Add to the day's count, creating it if this is the day's first view (on any database)."""
     increment = (
         update(RegionView)
-        .where(RegionView.day == day, RegionView.region == region)
+        .where(RegionView.day == day, RegionView.region == region, RegionView.side == side)
         .values(views=RegionView.views + views)
     )
     if session.execute(increment).rowcount:
         return
     try:
         with session.begin_nested():
-            session.add(RegionView(day=day, region=region, views=views))
+            session.add(RegionView(day=day, region=region, side=side, views=views))
     except IntegrityError:  # another process created it a moment ago
         session.execute(increment)
 
 
-def record(region: str) -> None:
-    """A patient opened `region` (in memory; written by the flusher)."""
+def record(region: str, side: str | None = None) -> None:
+    """A patient opened `region`, on `side` or without one (in memory; written by the flusher)."""
     counter: ViewCounter | None = current_app.extensions.get("bodymap.view_counter")
     if counter is not None:
-        counter.add(region)
+        counter.add(region, side)
 
 
 def flush(app: Flask) -> None:

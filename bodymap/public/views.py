@@ -71,7 +71,7 @@ def index():
 @bp.get("/pain/<slug>")
 def region_page(slug: str):
     region, side = region_and_side(slug)
-    count_view(region)
+    count_view(region, side)
     return public(current_app.make_response(_page(region, side)))
 
 
@@ -82,7 +82,7 @@ def region_panel(slug: str):
     region, side = region_and_side(slug)
 
     def panel() -> str:
-        count_view(region)
+        count_view(region, side)
         return _rendered_once(
             ("panel", slug, side), "map/panel.html", region=region, side=side, title=page_title(region, side)
         )

@@ -47,7 +47,7 @@ MIN_COMPRESSED_SIZE = 500  # bytes; smaller bodies gain nothing
 BROWSER_MAX_AGE = 300  # a browser may keep a page or panel five minutes
 SHARED_MAX_AGE = 3600  # a CDN an hour; purge it when the content changes
 STORE_LIMIT = 1000  # responses kept per process; every page, panel and static file fits several times over
-VIEW_OF = "bodymap.view_of"  # the region a response counts a view of, set by its view
+VIEW_OF = "bodymap.view_of"  # the region and side a response counts a view of, set by its view
 ALLOWED_VARY = frozenset({"hx-request", "accept-encoding"})
 ENCODINGS = ("br", "gzip")
 
@@ -60,10 +60,10 @@ def public(response: Response) -> Response:
     return response
 
 
-def count_view(region: Region) -> None:
+def count_view(region: Region, side: str | None) -> None:
     """A patient opened a region: counted now, and again each time the stored copy of this response is served."""
-    regions.count_view(region)
-    request.environ[VIEW_OF] = region.slug
+    regions.count_view(region, side)
+    request.environ[VIEW_OF] = (region.slug, side or "")
 
 
 def code_version(app: Flask) -> str:
@@ -117,7 +117,7 @@ class Stored:
     tag: str  # ETag without quotes; each encoding adds its name
     vary: str
     compressible: bool
-    view_of: str | None
+    view_of: tuple[str, str] | None
     compressed: Compressed
     variants: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], bytes]] = field(default_factory=dict)
 
@@ -174,7 +174,7 @@ class StoredResponses:
         elif stored.view_of and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true":
             counter = self.app.extensions.get("bodymap.view_counter")
             if counter is not None:
-                counter.add(stored.view_of)
+                counter.add(*stored.view_of)
         return self.serve(stored, environ, start_response)
 
     def ask_app(self, environ):
@@ -204,7 +204,7 @@ class StoredResponses:
 
         return None, answer
 
-    def keepable(self, status: str, header_list: list, body: bytes, view_of: str | None) -> Stored | None:
+    def keepable(self, status: str, header_list: list, body: bytes, view_of: tuple[str, str] | None) -> Stored | None:
         headers = Headers(header_list)
         if not status.startswith("200 ") or "Set-Cookie" in headers or "Content-Encoding" in headers:
             return None

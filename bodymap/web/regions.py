@@ -48,7 +48,7 @@ def canonical_redirect(region: Region, side: str | None):
     return response
 
 
-def count_view(region: Region) -> None:
-    """A patient opened a region (going back to one they had open does not count again)."""
+def count_view(region: Region, side: str | None) -> None:
+    """A patient opened a region, on a side or none (going back to one they had open does not count again)."""
     if request.headers.get("HX-History-Restore-Request") != "true":
-        view_counts.record(region.slug)
+        view_counts.record(region.slug, side)
