@@ -208,7 +208,7 @@ function request()
   counter = counter + 1
   local key = string.format("%08x-0000-4000-8000-%012x", id, counter)
   return wrk.format("POST", nil, nil, "csrf_token=TOKEN&submission_key=" .. key ..
-    "&name=Bench+Mark&phone=%28503%29+555-0142&preferred_time=any&region=knee&side=left&pain=&note=&consent=y")
+    "&name=Bench+Mark&phone=%28503%29+555-0142&preferred_time=any&areas-0-region=knee&areas-0-side=left&areas-0-pain=&note=&consent=y")
 end
 """
 

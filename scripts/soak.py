@@ -212,9 +212,9 @@ class Patient:
             "name": job["name"],
             "phone": job["phone"],
             "preferred_time": "morning",
-            "region": "knee",
-            "side": "left",
-            "pain": "4",
+            "areas-0-region": "knee",
+            "areas-0-side": "left",
+            "areas-0-pain": "4",
             "note": "Soak test",
             "consent": "y",
         }

@@ -18,6 +18,10 @@ def typed_value(page, name):
     return page.select_one(f'#callback-form [name="{name}"]').get("value")
 
 
+def typed_select(page, name):
+    return page.select_one(f'#callback-form select[name="{name}"] option[selected]')["value"]
+
+
 def test_a_filled_honeypot_looks_like_success_and_stores_nothing(db_client, db_app):
     assert send_callback(db_client, website="https://spam.example").status_code == 303
     assert send_callback(db_client, htmx=True, website="buy now").status_code == 201
@@ -66,6 +70,24 @@ def test_typing_mistakes_do_not_use_up_the_limit(make_app):
     for _ in range(6):
         assert send_callback(client, phone="1").status_code == 422
     assert send_callback(client).status_code == 303
+
+
+def test_adding_and_removing_areas_never_counts_as_a_send_or_an_attempt(make_app):
+    app = limited_app(make_app)
+    client = app.test_client()
+    fields = {**hidden_fields(client.get("/callback")), **GOOD_CALLBACK}
+    for action in ["add-area", "remove-1", "update"] * 12:  # more than the 30 attempts an hour
+        assert client.post("/callback", data={**fields, "action": action}).status_code == 200
+    for _ in range(5):
+        assert send_callback(client).status_code == 303
+    assert len(stored(app)) == 5
+    assert send_callback(client).status_code == 429
+
+
+def test_a_filled_honeypot_with_several_areas_stores_nothing(db_client, db_app):
+    two = {"areas-1-region": "neck", "areas-1-side": "", "areas-1-pain": "3"}
+    assert send_callback(db_client, website="https://spam.example", **two).status_code == 303
+    assert stored(db_app) == []
 
 
 def redis_url() -> str:
@@ -141,7 +163,8 @@ def test_with_the_database_down_the_patient_gets_the_phone_number_and_keeps_what
     app = make_app(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/test", migrated=False)
     client = app.test_client()
     with caplog.at_level(logging.DEBUG):
-        response = send_callback(client, htmx=htmx, name="Private Person", note="private note 4711")
+        second = {"areas-1-region": "neck", "areas-1-side": "", "areas-1-pain": "8"}
+        response = send_callback(client, htmx=htmx, name="Private Person", note="private note 4711", **second)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "60"
     assert response.headers["Cache-Control"] == "no-store"
@@ -152,6 +175,8 @@ def test_with_the_database_down_the_patient_gets_the_phone_number_and_keeps_what
     else:
         assert typed_value(page, "name") == "Private Person"
         assert "private note 4711" in page.select_one('textarea[name="note"]').get_text()
+        assert [typed_select(page, f"areas-{n}-region") for n in (0, 1)] == ["knee", "neck"]
+        assert typed_select(page, "areas-1-pain") == "8"
     for record in caplog.records:
         text = record.getMessage() + str(record.exc_info and record.exc_info[1])
         assert "Private Person" not in text and "4711" not in text and "555" not in text

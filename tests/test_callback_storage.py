@@ -7,10 +7,10 @@ import datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from bodymap.data.engine import database_url
-from bodymap.data.models import Base, utcnow
+from bodymap.data.models import Base, CallbackArea, utcnow
 from bodymap.settings import ConfigError
 from tests.helpers import (
     GOOD_CALLBACK,
@@ -92,7 +92,49 @@ def test_markup_is_stored_as_text_and_shown_escaped(db_client, db_app):
 
 
 def add_request(app, age_days: float, key: str) -> None:
-    add_callback(app, submission_key=key, name="Old", created_at=utcnow() - datetime.timedelta(days=age_days))
+    old = utcnow() - datetime.timedelta(days=age_days)
+    add_callback(app, submission_key=key, name="Old", created_at=old, areas=[{"region": "knee", "pain": 3}])
+
+
+def stored_areas(app) -> list:
+    with app.extensions["bodymap.sessions"]() as session:
+        return list(session.scalars(select(CallbackArea).order_by(CallbackArea.id)))
+
+
+def test_every_area_is_stored_in_the_order_it_was_listed(db_client, db_app):
+    areas = {
+        "areas-0-region": "hip",
+        "areas-0-side": "right",
+        "areas-0-pain": "3",
+        "areas-0-feelings": ["numb", "aching"],
+        "areas-0-duration": "6-12-weeks",
+        "areas-1-region": "neck",
+        "areas-1-side": "",
+        "areas-1-pain": "9",
+        "areas-1-feelings": ["burning"],
+        "areas-1-duration": "under-6-weeks",
+        "areas-2-region": "knee",
+        "areas-2-side": "left",
+        "areas-2-pain": "",
+        "areas-2-duration": "",
+    }
+    assert send_callback(db_client, **areas).status_code == 303
+    [saved] = stored(db_app)
+    assert [(a.position, a.region, a.side, a.pain, a.feelings, a.duration) for a in saved.areas] == [
+        (0, "hip", "right", 3, "aching,numb", "6-12-weeks"),  # feelings in the form's order
+        (1, "neck", None, 9, "burning", "under-6-weeks"),
+        (2, "knee", "left", None, "", None),
+    ]
+    assert {a.callback_id for a in stored_areas(db_app)} == {saved.id}
+
+
+def test_a_resubmitted_form_stores_its_areas_once(db_client, db_app):
+    form = db_client.get("/callback")
+    two = {"areas-1-region": "neck", "areas-1-side": "", "areas-1-pain": "2"}
+    send_callback(db_client, form=form, **two)
+    send_callback(db_client, form=form, **two)
+    assert len(stored(db_app)) == 1
+    assert [(a.region, a.side) for a in stored_areas(db_app)] == [("knee", "left"), ("neck", None)]
 
 
 def test_purge_deletes_requests_older_than_the_retention_period(db_client, db_app):
@@ -102,6 +144,7 @@ def test_purge_deletes_requests_older_than_the_retention_period(db_client, db_ap
     assert result.exit_code == 0, result.output
     assert "Deleted 1 callback requests older than 90 days." in result.output
     assert [s.submission_key for s in stored(db_app)] == ["00000000-0000-4000-8000-000000000002"]
+    assert [a.callback_id for a in stored_areas(db_app)] == [stored(db_app)[0].id], "the old request's areas went too"
 
 
 def test_purge_honours_retention_days(db_client, db_app, monkeypatch):

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from bodymap.content.areas import DURATIONS, FEELINGS
 from bodymap.data.models import CallbackRequest, Notification, utcnow
 from bodymap.notify import outbox
 from bodymap.notify.mailer import Mailer, MailError, SmtpServer
@@ -147,12 +148,24 @@ def test_the_email_says_when_to_call_and_links_to_the_request_with_no_personal_d
         name="Zebulon Quartermaine",
         phone="(503) 555-0178",
         preferred_time="morning",
-        region="knee",
-        side="left",
         note="Sharp twinge climbing stairs since Tuesday",
+        **{
+            "areas-0-region": "knee",
+            "areas-0-side": "left",
+            "areas-0-pain": "7",
+            "areas-0-feelings": ["tingling", "spreading"],
+            "areas-0-duration": "over-3-months",
+            "areas-1-region": "shoulder",
+            "areas-1-side": "right",
+            "areas-1-pain": "3",
+        },
     )
     send_callback(
-        db_client, name="Philippa Oyelaran", phone="503.555.0166", preferred_time="any", region="neck", side=""
+        db_client,
+        name="Philippa Oyelaran",
+        phone="503.555.0166",
+        preferred_time="any",
+        **{"areas-0-region": "neck", "areas-0-side": ""},
     )
     Worker(mail_app).send_waiting(utcnow())
     requests = {f"#callback-{r.id}": r for r in stored(db_app)}
@@ -166,17 +179,24 @@ def test_the_email_says_when_to_call_and_links_to_the_request_with_no_personal_d
         assert parts["subject"] == f"New callback request · {content.clinic.name}"
         when = "morning" if request.preferred_time == "morning" else "any time"
         assert f"When to call: {when}, by " in parts["plain"]
-        region = content.region(request.region)
         forbidden = [request.name, *request.name.split(), *phone_spellings(request.phone, content.clinic.country)]
-        forbidden += [request.region, region.name, region.label(request.side)]
         forbidden += [request.note, *(word for word in re.findall(r"\w+", request.note) if len(word) > 4)]
-        forbidden += [request.side] if request.side else []
+        said = ["pain", "hurts", "area"]  # words alone: the digits of a score may well be in a date or time
+        assert request.areas, "each request has its areas, and none of them is in the email"
+        for area in request.areas:
+            region = content.region(area.region)
+            forbidden += [area.region, region.name, region.label(area.side), *([area.side] if area.side else [])]
+            forbidden += [word for f in area.feelings.split(",") if f for word in (f, FEELINGS[f])]
+            said += [area.duration, DURATIONS[area.duration]] if area.duration else []
+            said += [f"{area.pain}/10", f"{area.pain} out of 10"] if area.pain is not None else []
         everything = "\n".join([*parts.values(), *(f"{k}: {v}" for k, v in message.items())])
         digits = "".join(re.findall(r"\d", " ".join(re.findall(r"[\d().+ -]{7,}", everything))))
         for value in forbidden:
             assert not re.search(rf"\b{re.escape(value)}\b", everything, re.IGNORECASE), value
             if re.sub(r"\D", "", value):
                 assert re.sub(r"\D", "", value) not in digits, value
+        for value in said:
+            assert not re.search(rf"\b{re.escape(value)}\b", everything, re.IGNORECASE), value
 
 
 def test_mail_server_down_then_up_loses_nothing_and_doubles_nothing(mail_app, mail_server, inbox, caplog):

@@ -63,6 +63,24 @@ def test_a_retry_with_the_same_name_and_number_still_gets_the_full_confirmation(
     assert len(stored(db_app)) == 1
 
 
+def test_a_reload_of_the_confirmation_shows_no_area_or_score(client):
+    areas = {"areas-0-pain": "9", "areas-1-region": "neck", "areas-1-side": "", "areas-1-pain": "6"}
+    response = send_callback(client, **areas)
+    first = soup(client.get(response.headers["Location"]))
+    assert len(first.select(".recap-areas li")) == 2
+    reload = soup(client.get(response.headers["Location"]))
+    assert reload.select_one(".recap-areas") is None and reload.select_one(".recap-score") is None
+
+
+def test_the_pain_list_reaches_the_form_by_post_only_never_in_a_url(client):
+    page = soup(client.get("/callback?areas-0-region=neck&areas-0-pain=9&areas-1-region=hip"))
+    regions = [s.select_one("option[selected]") for s in page.select('#callback-form select[name$="-region"]')]
+    assert [option["value"] if option else "" for option in regions] == [""], "areas in a URL are ignored"
+    assert client.get("/callback/from-list").status_code == 405
+    posted = client.post("/callback/from-list", data={"areas-0-region": "neck", "areas-0-pain": "9"})
+    assert posted.status_code == 200 and "Location" not in posted.headers
+
+
 CHILD = """
 import os
 os.umask(0o022)  # the usual umask, under which files are made world-readable

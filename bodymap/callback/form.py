@@ -1,4 +1,9 @@
-"""The callback form: what a patient may type, and the clear answer when it is wrong."""
+"""The callback form: what a patient may type, and the clear answer when it is wrong.
+
+Where it hurts is a list of areas (`areas-0-region`, `areas-0-side`, `areas-0-pain`, ..., the pain list's
+names), at least one, up to MAX_AREAS. The patient adds and removes areas with buttons that redraw the form
+with what was typed, storing nothing (`edited`); only the send button sends.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ import uuid
 import phonenumbers
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TelField, TextAreaField
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from bodymap import content
+from bodymap.content.areas import MAX_AREAS, Area
 from bodymap.data.models import PREFERRED_TIMES
+from bodymap.web.area_forms import areas_field, areas_of, set_region_choices
 
 NAME_MAX = 100
 PHONE_MAX = 32
@@ -25,6 +33,48 @@ OUTER_BLANKS = re.compile(r"\A[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2
 def clean_text(value: str | None) -> str | None:
     """Strip invisible control characters (tab and new line stay) and outer blanks."""
     return None if value is None else OUTER_BLANKS.sub("", CONTROL_CHARACTERS.sub("", value))
+
+
+REGION_BLANK = "Pick a place"
+EDIT_ACTIONS = ("add-area", "update")  # and "remove-N": buttons that redraw the form and send nothing
+
+
+def _said_something(area) -> bool:
+    """An area with a score, a feeling or a duration, though no place: the patient meant something by it."""
+    return bool(area.pain.data or area.feelings.data or area.duration.data)
+
+
+def edit_action(formdata) -> str | None:
+    """The edit a button asked for ("add-area", "update", "remove-N"), or None for a send."""
+    action = (formdata or {}).get("action", "")
+    if action in EDIT_ACTIONS or re.fullmatch(r"remove-\d{1,2}", action):
+        return action
+    return None
+
+
+def edited(formdata, action: str) -> MultiDict:
+    """The posted fields with one area taken out ("remove-N"); the others follow on, numbered from 0."""
+    kept = MultiDict()
+    removed = f"areas-{action.removeprefix('remove-')}-" if action.startswith("remove-") else None
+    for key, values in formdata.lists():
+        if key != "action" and not (removed and key.startswith(removed)):
+            kept.setlist(key, values)
+    return kept
+
+
+def with_areas(formdata, areas: list[Area]) -> MultiDict:
+    """Form fields that hold `areas` (cleaned, from the pain list or a panel's link) and nothing else."""
+    fields = MultiDict(formdata.items(multi=True) if formdata else ())
+    for key in [k for k in fields if k.startswith("areas-")]:
+        fields.poplist(key)
+    for n, area in enumerate(areas[:MAX_AREAS]):
+        fields.add(f"areas-{n}-region", area.region.slug)
+        fields.add(f"areas-{n}-side", area.side or "")
+        fields.add(f"areas-{n}-pain", "" if area.pain is None else str(area.pain))
+        for feeling in area.feelings:
+            fields.add(f"areas-{n}-feelings", feeling)
+        fields.add(f"areas-{n}-duration", area.duration or "")
+    return fields
 
 
 class CallbackForm(FlaskForm):
@@ -51,16 +101,8 @@ class CallbackForm(FlaskForm):
         default="any",
         validators=[InputRequired("Please pick a time of day.")],
     )
-    # "" is one of the choices, so the select fields need no Optional(): anything else off the list is refused.
-    region = SelectField("Where does it hurt?")
-    side = SelectField(
-        "Which side?",
-        choices={"": "Not sure, both, or the middle", "left": "Left", "right": "Right"},
-    )
-    pain = SelectField(
-        "How bad is the pain right now? (optional)",
-        choices={"": "Skip this question"} | {str(n): str(n) for n in range(11)},
-    )
+    # Each area's selects list "" as a choice, so they need no Optional(): anything else off the list is refused.
+    areas = areas_field(min_entries=1)
     note = TextAreaField(
         "Anything else we should know? (optional)",
         filters=[clean_text],
@@ -76,8 +118,8 @@ class CallbackForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        regions = content.get(current_app).regions
-        self.region.choices = {"": "Not sure, or somewhere else"} | {r.slug: r.name for r in regions}
+        set_region_choices(self.areas, REGION_BLANK)
+        self.focus: str | None = None  # the id of what a redrawn form puts the focus on
         if not self.submission_key.data:
             self.submission_key.data = str(uuid.uuid4())
 
@@ -91,10 +133,57 @@ class CallbackForm(FlaskForm):
             raise ValidationError("We cannot call that number. Please check it, with the area code.")
         self.phone_e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
-    def validate_side(self, field) -> None:
-        region = content.get(current_app).region(self.region.data or "")
-        if field.data and region is not None and field.data not in region.sides:
-            raise ValidationError(f"The {region.name.lower()} has no left or right side. Pick the first choice.")
+    def validate(self, extra_validators=None) -> bool:
+        """Every field's own checks, then the areas together: at least one, and none listed twice."""
+        valid = super().validate(extra_validators)
+        return self._areas_valid() and valid
+
+    def _areas_valid(self) -> bool:
+        """At least one area with a place; an area with a score or words but no place, or one listed twice, is
+        refused with a message on its place (an added area left wholly blank is let go)."""
+        loaded = content.get(current_app)
+        none_picked = f"Please pick where it hurts. If it is not on the list, call us at {loaded.clinic.phone}."
+        left_blank = "Please pick where this area hurts, or remove it."
+        seen: dict[tuple[str, str], int] = {}
+        valid = True
+        for number, entry in enumerate(self.areas, start=1):
+            area = entry.form
+            if area.region.errors or area.side.errors:
+                continue
+            if not area.region.data:
+                if _said_something(area) or len(self.areas) == 1:
+                    area.region.errors.append(none_picked if len(self.areas) == 1 else left_blank)
+                    valid = False
+                continue
+            key = (area.region.data, area.side.data or "")
+            if key in seen:
+                label = loaded.region(key[0]).label(key[1] or None)
+                area.region.errors.append(f"{label} is in the list twice (areas {seen[key]} and {number}). Remove one.")
+                valid = False
+            seen.setdefault(key, number)
+        if valid and not self.listed_areas and not any(e.form.region.errors or e.form.side.errors for e in self.areas):
+            self.areas[0].form.region.errors.append(none_picked)
+            valid = False
+        return valid
+
+    @property
+    def listed_areas(self) -> list[Area]:
+        """The areas chosen so far, in order, each region and side once (for the 911 signs and for storing)."""
+        return areas_of(self.areas)
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """Each field's first error and the id of the field it is about, in the order the form asks."""
+        links = []
+        for field in self:
+            if field.name == "csrf_token":
+                continue
+            if field.name == "areas":
+                for entry in field:
+                    links += [(sub.id, sub.errors[0]) for sub in entry.form if sub.errors]
+            elif field.errors:
+                target = {"submission_key": "name", "preferred_time": f"{field.id}-0"}.get(field.name, field.id)
+                links.append((target, field.errors[0]))
+        return links
 
     def validate_submission_key(self, field) -> None:
         try:

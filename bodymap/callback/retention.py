@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime
 
 from flask import Flask
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bodymap import data
-from bodymap.data.models import CallbackRequest, utcnow
+from bodymap.data.models import CallbackArea, CallbackRequest, utcnow
 
 
 def purge(app: Flask, days: int) -> int:
     """Delete callback requests older than `days` days; how many were deleted."""
     cutoff = utcnow() - datetime.timedelta(days=days)
+    old = CallbackRequest.created_at < cutoff
     with data.sessions(app) as db_session, db_session.begin():
-        result = db_session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < cutoff))
+        # Their areas go first, whatever the database does about foreign keys: they say where a patient hurts.
+        db_session.execute(
+            delete(CallbackArea).where(CallbackArea.callback_id.in_(select(CallbackRequest.id).where(old)))
+        )
+        result = db_session.execute(delete(CallbackRequest).where(old))
     return result.rowcount

@@ -15,13 +15,16 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.datastructures import MultiDict
 
 from bodymap import content, data
 from bodymap.callback import bp
-from bodymap.callback.form import CallbackForm
-from bodymap.data.models import CallbackRequest
-from bodymap.extensions import limiter
+from bodymap.callback.form import REGION_BLANK, CallbackForm, edit_action, edited, with_areas
+from bodymap.content.areas import MAX_AREAS, area_from, combined_flags
+from bodymap.data.models import CallbackArea, CallbackRequest
+from bodymap.extensions import csrf, limiter
 from bodymap.notify import outbox
+from bodymap.web.area_forms import set_region_choices
 from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
 from bodymap.web.forms import posted_form
 from bodymap.web.phones import display_phone
@@ -40,8 +43,18 @@ def _form_page(form: CallbackForm, status: int, message: str | None = None):
     fields (429, 503) it gets only the message, and the form stays as typed.
     """
     fragment = "callback/_form.html" if status in (200, 400, 422) else "callback/_alert.html"
+    areas = form.listed_areas
     return page_or_fragment(
-        "callback/new.html", fragment, status=status, form=form, message=message, title=titled("Request a callback")
+        "callback/new.html",
+        fragment,
+        status=status,
+        form=form,
+        message=message,
+        areas=areas,
+        emergency=combined_flags(areas).emergency,
+        can_add=len(form.areas) < MAX_AREAS,
+        max_areas=MAX_AREAS,
+        title=titled("Request a callback"),
     )
 
 
@@ -52,15 +65,15 @@ def _existing(key: str) -> CallbackRequest | None:
 def _confirmation_context(callback: CallbackRequest | None) -> dict:
     """What the confirmation recaps: which number we will call, and about which area (nothing for None)."""
     if callback is None:
-        return {"callback": None, "number": None, "region": None, "area": None}
+        return {"callback": None, "number": None, "areas": [], "emergency": []}
     loaded = content.get(current_app)
-    region = loaded.region(callback.region or "")
-    side = callback.side if region is not None and callback.side in region.sides else None
+    stored = (area_from(loaded, a.region, a.side, a.pain, a.feelings, a.duration) for a in callback.areas)
+    areas = [area for area in stored if area is not None]  # a region since taken out of the content is left out
     return {
         "callback": callback,
         "number": display_phone(callback.phone, loaded.clinic.country),
-        "region": region,
-        "area": region.label(side) if region is not None else None,
+        "areas": areas,
+        "emergency": combined_flags(areas).emergency,
     }
 
 
@@ -85,23 +98,55 @@ def _confirmation(callback: CallbackRequest | None):
 
 @bp.get("/callback")
 def new():
-    form = CallbackForm(formdata=None)
-    region = content.get(current_app).region(request.args.get("region", ""))
-    if region is not None:
-        form.region.data = region.slug
-        if request.args.get("side") in region.sides:
-            form.side.data = request.args["side"]
-    return _form_page(form, 200)
+    """The form, with the one area a panel's "Request a callback" link names (`?region=knee&side=left`)."""
+    area = area_from(content.get(current_app), request.args.get("region", ""), request.args.get("side"))
+    if area is None:
+        return _form_page(CallbackForm(formdata=None), 200)
+    return _form_page(CallbackForm(formdata=with_areas(None, [area])), 200)
+
+
+# Exempt from CSRF: it stores nothing and changes nothing, it only draws the form with the areas posted from the
+# patient's pain list (a list that lives in the patient's browser, on pages everyone shares, which carry no token).
+# The form it draws carries a fresh token, and sending that form is checked as always.
+@bp.post("/callback/from-list")
+@csrf.exempt
+def from_list():
+    """The form prefilled with the areas of the patient's pain list: bad ones dropped, no errors shown."""
+    posted = posted_form()
+    areas_only = MultiDict([(key, value) for key, value in posted.items(multi=True) if key.startswith("areas-")])
+    listed = CallbackForm(formdata=areas_only).listed_areas  # each area once, cleaned: bad ones left out
+    return _form_page(CallbackForm(formdata=with_areas(None, listed)), 200)
 
 
 def _successful(response) -> bool:
     return response.status_code in (201, 303)
 
 
+def _editing() -> bool:
+    """A button that adds, removes or redraws areas: not an attempt to send, so no limit counts it."""
+    return edit_action(posted_form()) is not None
+
+
+def _edit(action: str):
+    """The form redrawn with an area added or removed, as typed, with no errors shown; nothing is stored."""
+    formdata = edited(posted_form(), action)
+    form = CallbackForm(formdata=formdata)
+    if action == "add-area" and len(form.areas) < MAX_AREAS:
+        form.areas.append_entry()
+        form.focus = form.areas[-1].form.region.id
+    elif action.startswith("remove-"):
+        form.focus = "areas-heading"
+    set_region_choices(form.areas, REGION_BLANK)
+    return _form_page(form, 200)
+
+
 @bp.post("/callback")
-@limiter.limit("5 per hour", deduct_when=_successful)  # requests that reached the desk
-@limiter.limit("30 per hour")  # every attempt, typos included
+@limiter.limit("5 per hour", deduct_when=_successful, exempt_when=_editing)  # requests that reached the desk
+@limiter.limit("30 per hour", exempt_when=_editing)  # every attempt to send, typos included
 def create():
+    action = edit_action(posted_form())
+    if action is not None:
+        return _edit(action)
     form = CallbackForm(formdata=posted_form())
     if not form.validate():
         return _form_page(form, 422)
@@ -117,11 +162,19 @@ def create():
             name=form.name.data,
             phone=form.phone_e164,
             preferred_time=form.preferred_time.data,
-            region=form.region.data or None,
-            side=form.side.data or None,
-            pain=int(form.pain.data) if form.pain.data else None,
             note=form.note.data or "",
         )
+        callback.areas = [
+            CallbackArea(
+                position=position,
+                region=area.region.slug,
+                side=area.side,
+                pain=area.pain,
+                feelings=",".join(area.feelings),
+                duration=area.duration,
+            )
+            for position, area in enumerate(form.listed_areas)
+        ]
         data.session().add(callback)
         outbox.queue_new_request(data.session(), callback)  # the desk's email, committed with it
         data.session().commit()
