@@ -1,4 +1,5 @@
-"""Insights: numbers that match what happened, on the map, in the table and in the CSV."""
+"""Insights: numbers per area and side that match what happened, on the map, in the table and in the CSV, with
+the median pain score of each area and the areas listed together."""
 
 from __future__ import annotations
 
@@ -8,53 +9,156 @@ import io
 
 import pytest
 
-from bodymap.data.models import CallLog, RegionView, utcnow
+from bodymap.data.models import CallLog, CallLogArea, RegionView, utcnow
 from bodymap.staff.insights import shade
 from tests.helpers import callback_request, soup
+
+VIEWS = [  # (days ago, region, side, views)
+    (0, "knee", "left", 5),
+    (0, "knee", "right", 2),
+    (6, "knee", "left", 3),
+    (7, "knee", "right", 100),
+    (2, "knee", "", 7),
+    (20, "neck", "", 4),
+    (3, "neck", "", 1),
+    (29, "low-back", "", 2),
+    (31, "low-back", "", 1000),
+]
+REQUESTS = [  # (days ago, [(region, side, pain), ...])
+    (0, [("knee", "left", 6), ("neck", None, 4)]),
+    (1, [("knee", "left", 8), ("neck", None, 2), ("shoulder", "right", 5)]),
+    (2, []),
+    (3, [("knee", None, 5), ("shoulder", "right", 8)]),
+    (5, [("foot", "right", None)]),
+    (10, [("knee", "right", 3), ("neck", None, 9)]),
+    (40, [("knee", "left", 1)]),
+]
+CALLS = [  # (days ago, [(region, side), ...])
+    (0, [("neck", None), ("shoulder", "left")]),
+    (2, []),
+    (8, [("neck", None)]),
+    (89, [("hip", "right"), ("hip", "left")]),
+    (91, [("hip", "right")]),
+]
 
 
 @pytest.fixture
 def seeded(db_app):
-    """Views, callback requests and calls, some inside the last 7 days, some only inside 30, some older."""
+    """Views, callback requests and calls per side, some inside the last 7 days, some only inside 30, some older."""
     now = utcnow()
     today = now.date()
     with db_app.extensions["bodymap.sessions"]() as session, session.begin():
-        for days_ago, region, views in [
-            (0, "knee", 5),
-            (6, "knee", 3),
-            (7, "knee", 100),
-            (20, "neck", 4),
-            (29, "low-back", 2),
-            (31, "low-back", 1000),
-            (3, "neck", 1),
-        ]:
-            session.add(RegionView(day=today - datetime.timedelta(days=days_ago), region=region, views=views))
-        for days_ago, region in [(0, "knee"), (1, "knee"), (10, "knee"), (40, "knee"), (2, None), (5, "foot")]:
+        for days_ago, region, side, views in VIEWS:
+            day = today - datetime.timedelta(days=days_ago)
+            session.add(RegionView(day=day, region=region, side=side, views=views))
+        for days_ago, areas in REQUESTS:
             session.add(
-                callback_request(name="P", region=region, created_at=now - datetime.timedelta(days=days_ago, minutes=1))
+                callback_request(
+                    name="P",
+                    areas=[{"region": r, "side": s, "pain": p} for r, s, p in areas],
+                    created_at=now - datetime.timedelta(days=days_ago, minutes=1),
+                )
             )
-        for days_ago, region in [(0, "neck"), (8, "neck"), (89, "hip"), (91, "hip")]:
-            session.add(CallLog(region=region, outcome="booked", created_at=now - datetime.timedelta(days=days_ago)))
+        for days_ago, areas in CALLS:
+            call = CallLog(outcome="booked", created_at=now - datetime.timedelta(days=days_ago, minutes=1))
+            call.areas = [CallLogArea(position=n, region=r, side=s) for n, (r, s) in enumerate(areas)]
+            session.add(call)
     return db_app
 
 
+# (region, side): (views, callback requests, logged calls, median pain); every other area is all 0 and "—".
 EXPECTED = {
-    7: {"knee": (8, 2, 0), "neck": (1, 0, 1), "low-back": (0, 0, 0), "foot": (0, 1, 0), "hip": (0, 0, 0)},
-    30: {"knee": (108, 3, 0), "neck": (5, 0, 2), "low-back": (2, 0, 0), "foot": (0, 1, 0), "hip": (0, 0, 0)},
-    90: {"knee": (108, 4, 0), "neck": (5, 0, 2), "low-back": (1002, 0, 0), "foot": (0, 1, 0), "hip": (0, 0, 1)},
+    7: {
+        ("knee", "left"): (8, 2, 0, "7"),
+        ("knee", "right"): (2, 0, 0, "—"),
+        ("knee", ""): (7, 1, 0, "5"),
+        ("neck", ""): (1, 2, 1, "3"),
+        ("shoulder", "right"): (0, 2, 0, "6.5"),
+        ("shoulder", "left"): (0, 0, 1, "—"),
+        ("foot", "right"): (0, 1, 0, "—"),
+    },
+    30: {
+        ("knee", "left"): (8, 2, 0, "7"),
+        ("knee", "right"): (102, 1, 0, "3"),
+        ("knee", ""): (7, 1, 0, "5"),
+        ("neck", ""): (5, 3, 2, "4"),
+        ("low-back", ""): (2, 0, 0, "—"),
+        ("shoulder", "right"): (0, 2, 0, "6.5"),
+        ("shoulder", "left"): (0, 0, 1, "—"),
+        ("foot", "right"): (0, 1, 0, "—"),
+    },
+    90: {
+        ("knee", "left"): (8, 3, 0, "6"),
+        ("knee", "right"): (102, 1, 0, "3"),
+        ("knee", ""): (7, 1, 0, "5"),
+        ("neck", ""): (5, 3, 2, "4"),
+        ("low-back", ""): (1002, 0, 0, "—"),
+        ("shoulder", "right"): (0, 2, 0, "6.5"),
+        ("shoulder", "left"): (0, 0, 1, "—"),
+        ("foot", "right"): (0, 1, 0, "—"),
+        ("hip", "right"): (0, 0, 1, "—"),
+        ("hip", "left"): (0, 0, 1, "—"),
+    },
 }
+REQUEST_TOTALS = {7: (5, 1), 30: (6, 1), 90: (7, 1)}  # requests, of which named no area
+
+
+def table(page) -> dict[tuple[str, str], tuple]:
+    return {
+        (tr["data-region"], tr["data-side"]): (
+            *(int(td.get_text()) for td in tr.select("td")[:3]),
+            tr.select("td")[3].get_text(),
+        )
+        for tr in page.select(".insights-table tbody tr")
+    }
 
 
 @pytest.mark.parametrize("days", [7, 30, 90])
-def test_the_table_matches_the_seeded_data_exactly(staff_client, seeded, days):
+def test_the_table_matches_the_seeded_data_exactly_per_side(staff_client, seeded, days):
+    got = table(soup(staff_client.get(f"/staff/insights?days={days}")))
+    for key, numbers in got.items():
+        assert numbers == EXPECTED[days].get(key, (0, 0, 0, "—")), key
+    assert set(EXPECTED[days]) <= set(got)
+    requests, without = REQUEST_TOTALS[days]
+    note = soup(staff_client.get(f"/staff/insights?days={days}")).select_one(".insights-note").get_text()
+    assert note.startswith(f"{requests} callback requests in these {days} days; {without} named no area.")
+
+
+def test_every_area_has_a_row_named_for_its_side(staff_client, seeded, content):
+    page = soup(staff_client.get("/staff/insights?days=7"))
+    names = {(tr["data-region"], tr["data-side"]): tr.th.get_text() for tr in page.select(".insights-table tbody tr")}
+    expected = {}
+    for region in content.regions:
+        if region.sides:
+            expected[(region.slug, "")] = f"{region.name} (no side chosen)"
+        expected |= {(region.slug, side): region.label(side) for side in region.sides or ("",)}
+    assert names == expected
+
+
+def label(content, slug, side):
+    region = content.region(slug)
+    return f"{region.name} (no side chosen)" if region.sides and not side else region.label(side)
+
+
+@pytest.mark.parametrize("days", [7, 30])
+def test_the_areas_most_often_listed_together_are_counted_once_per_request(staff_client, seeded, content, days):
     page = soup(staff_client.get(f"/staff/insights?days={days}"))
-    table = {
-        tr["data-region"]: tuple(int(td.get_text()) for td in tr.select("td"))
-        for tr in page.select(".insights-table tbody tr")
-    }
-    for slug, numbers in EXPECTED[days].items():
-        assert table[slug] == numbers, slug
-    assert sum(n[0] for n in table.values()) == sum(n[0] for n in EXPECTED[days].values())
+    pairs = [li.get_text() for li in page.select(".pairs ol.pair-list li")]
+    neck, left_knee = label(content, "neck", ""), label(content, "knee", "left")
+    right_shoulder, right_knee = label(content, "shoulder", "right"), label(content, "knee", "right")
+    knee = label(content, "knee", "")
+    expected = [f"{neck} + {left_knee}: 2", f"{neck} + {right_shoulder}: 1"]
+    if days == 30:
+        expected.append(f"{neck} + {right_knee}: 1")
+    expected += [f"{right_shoulder} + {knee}: 1", f"{right_shoulder} + {left_knee}: 1"]
+    assert pairs == expected
+
+
+def test_with_no_request_naming_two_areas_there_are_no_pairs(staff_client, db_app):
+    page = soup(staff_client.get("/staff/insights?days=7"))
+    assert page.select(".pairs li") == []
+    assert "named more than one area" in page.select_one(".pairs").get_text()
+    assert set(table(page).values()) == {(0, 0, 0, "—")}
 
 
 @pytest.mark.parametrize("days", [7, 30, 90])
@@ -63,24 +167,34 @@ def test_the_csv_has_the_same_numbers(staff_client, seeded, days):
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    got = {r["region"]: (int(r["views"]), int(r["callback_requests"]), int(r["logged_calls"])) for r in rows}
-    for slug, numbers in EXPECTED[days].items():
-        assert got[slug] == numbers
+    got = {
+        (r["region"], r["side"]): (
+            int(r["views"]),
+            int(r["callback_requests"]),
+            int(r["logged_calls"]),
+            r["median_pain"] or "—",
+        )
+        for r in rows
+    }
+    for key, numbers in got.items():
+        assert numbers == EXPECTED[days].get(key, (0, 0, 0, "—")), key
     assert all(r["days"] == str(days) for r in rows)
 
 
-def test_the_map_is_shaded_by_the_chosen_measure(staff_client, seeded):
+def test_the_map_is_shaded_by_the_chosen_measure_each_side_apart(staff_client, seeded):
     page = soup(staff_client.get("/staff/insights?days=90&measure=views"))
     low_back = page.select_one('svg[data-view="back"] g.heat[data-region="low-back"]')
     assert "heat-5" in low_back["class"]
     assert low_back.select_one("text").get_text() == "1002"
-    knee = page.select_one('svg[data-view="front"] g.heat[data-region="knee"]')
-    assert "heat-1" in knee["class"]  # 108 of 1002
+    left = page.select_one('svg[data-view="front"] g.heat[data-region="knee"][data-side="left"]')
+    right = page.select_one('svg[data-view="front"] g.heat[data-region="knee"][data-side="right"]')
+    assert (left.select_one("text").get_text(), right.select_one("text").get_text()) == ("8", "102")
+    assert "heat-1" in left["class"] and "heat-1" in right["class"]  # 8 and 102 of 1002
     hip = page.select_one('svg[data-view="front"] g.heat[data-region="hip"]')
     assert "heat-0" in hip["class"]
     calls = soup(staff_client.get("/staff/insights?days=90&measure=calls"))
     assert "heat-5" in calls.select_one('g.heat[data-region="neck"]')["class"]
-    assert "heat-3" in calls.select_one('g.heat[data-region="hip"]')["class"]
+    assert "heat-3" in calls.select_one('svg[data-view="front"] g.heat[data-region="hip"][data-side="left"]')["class"]
 
 
 def test_shades_grow_with_the_count():

@@ -1,4 +1,5 @@
-"""The callback queue: newest first, filters, one-click status, paging, and nothing a patient typed runs."""
+"""The callback queue: newest first, every area with its score, sorting by score, filters, one-click status,
+paging, and nothing a patient typed runs."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def rows(page):
     return page.select("table.queue tbody tr")
 
 
+def areas_of(row) -> list[tuple[str, str, str]]:
+    """A row's areas as shown: (region, side, score), in the order on screen."""
+    return [(li["data-region"], li["data-side"], li["data-pain"]) for li in row.select("ul.pain-areas > li")]
+
+
+def names(page) -> list[str]:
+    return [row.select_one(".patient-name").get_text() for row in rows(page)]
+
+
 def test_the_queue_shows_newest_first_with_everything_needed_to_call_back(staff_client, db_app):
     add_requests(
         db_app,
@@ -45,9 +55,90 @@ def test_the_queue_shows_newest_first_with_everything_needed_to_call_back(staff_
     first, second = rows(page)
     assert first.select_one(".patient-name").get_text() == "Newer"
     cells = [td.get_text(" ", strip=True) for td in second.select("td")]
-    assert cells[:7] == ["3 h ago", "Older", "(503) 555-0142", "Morning", "Right hand and wrist", "7", "Stairs hurt"]
+    assert cells[:4] == ["3 h ago", "Older", "(503) 555-0142", "Morning"]
+    assert cells[5] == "Stairs hurt"
+    assert areas_of(second) == [("hand-wrist", "right", "7")]
+    assert second.select_one("ul.pain-areas .pain-area-name").get_text() == "Right hand and wrist"
     assert second.select_one('a[href="tel:+15035550142"]') is not None
-    assert first.select("td")[4].get_text() == "Not said" and first.select("td")[5].get_text() == "–"
+    assert first.select_one("td.where ul.pain-areas") is None
+    assert first.select_one("td.where .pain-areas-none").get_text() == "No area given"
+
+
+def test_a_row_shows_every_area_highest_score_first_with_its_words(staff_client, db_app):
+    areas = [
+        {"region": "neck", "side": None, "pain": 4, "feelings": "aching", "duration": "over-3-months"},
+        {"region": "shoulder", "side": "left", "pain": 7, "feelings": "sharp,tingling", "duration": "under-6-weeks"},
+        {"region": "low-back", "side": None, "pain": None},
+        {"region": "knee", "side": "right", "pain": 0},
+    ]
+    add_rows(db_app, callback_request(name="Several", areas=areas))
+    [row] = rows(soup(staff_client.get("/staff/callbacks")))
+    assert areas_of(row) == [("shoulder", "left", "7"), ("neck", "", "4"), ("knee", "right", "0"), ("low-back", "", "")]
+    shoulder, neck, knee, low_back = row.select("ul.pain-areas > li")
+    assert shoulder.select_one(".pain-area-name").get_text() == "Left shoulder"
+    assert shoulder.select_one(".pain-words").get_text() == ", sharp, tingling or pins and needles"
+    assert shoulder.select_one(".pain-duration").get_text() == ", under 6 weeks"
+    assert shoulder.select_one(".pain-score").get_text() == "7 out of 10"
+    assert neck.select_one(".pain-words").get_text() == ", aching"
+    assert neck.select_one(".pain-duration").get_text() == ", over 3 months"
+    assert knee.select_one(".pain-words") is None and knee.select_one(".pain-duration") is None
+    assert low_back.select_one(".pain-score").get_text() == "– no score"
+
+
+def test_an_area_whose_region_left_the_content_shows_its_slug(staff_client, db_app):
+    areas = [{"region": "tail-bone", "side": "left", "pain": 9}, {"region": "neck", "side": None, "pain": 3}]
+    add_rows(db_app, callback_request(name="Old", areas=areas))
+    response = staff_client.get("/staff/callbacks")
+    assert response.status_code == 200
+    [row] = rows(soup(response))
+    assert areas_of(row) == [("tail-bone", "left", "9"), ("neck", "", "3")]
+    assert row.select_one(".pain-area-name").get_text() == "tail-bone (left)"
+
+
+def test_the_queue_sorts_by_highest_score_without_javascript(staff_client, db_app):
+    now = utcnow()
+    for minutes, name, pains in [
+        (1, "Mild", [2, 3]),
+        (2, "None given", [None]),
+        (3, "Worst", [1, 9]),
+        (4, "No area", []),
+        (5, "Also mild", [3]),
+        (6, "Middle", [6]),
+    ]:
+        areas = [
+            {"region": "neck", "pain": pain} if n == 0 else {"region": "hip", "side": "left", "pain": pain}
+            for n, pain in enumerate(pains)
+        ]
+        add_rows(
+            db_app,
+            callback_request(
+                name=name, areas=areas, status="contacted", created_at=now - datetime.timedelta(minutes=minutes)
+            ),
+        )
+    page = soup(staff_client.get("/staff/callbacks"))
+    assert names(page) == ["Mild", "None given", "Worst", "No area", "Also mild", "Middle"]
+    sort = page.select_one('form.filters select[name="sort"]')
+    assert [o["value"] for o in sort.select("option")] == ["", "score"]
+    by_score = soup(staff_client.get("/staff/callbacks?sort=score"))
+    assert names(by_score) == ["Worst", "Middle", "Mild", "Also mild", "None given", "No area"]
+    assert "highest pain score first" in by_score.select_one("table.queue caption").get_text()
+    table = by_score.select_one("#queue-table")
+    assert table["hx-get"] == "/staff/callbacks/rows?sort=score"  # the poll keeps the order
+    assert names(soup(staff_client.get(table["hx-get"], headers=HTMX))) == names(by_score)
+    assert staff_client.get("/staff/callbacks?sort=loudest").status_code == 400
+
+
+def test_sorting_by_score_keeps_the_filters_and_the_pages(staff_client, db_app):
+    add_requests(db_app, 55, status="contacted", pain=3)
+    add_requests(db_app, 1, status="contacted", name="Top", pain=10, region="neck", side=None)
+    first = soup(staff_client.get("/staff/callbacks?sort=score&status=contacted"))
+    assert names(first)[0] == "Top" and len(rows(first)) == 50
+    older = first.select_one(".pager a")["href"]
+    assert older == "/staff/callbacks?status=contacted&sort=score&page=2"
+    assert len(rows(soup(staff_client.get(older)))) == 6
+    assert first.select_one('select[name="sort"] option[selected]')["value"] == "score"
+    knees = soup(staff_client.get("/staff/callbacks?sort=score&region=knee"))
+    assert "Top" not in names(knees) and len(rows(knees)) == 50
 
 
 def test_the_header_counts_new_requests(staff_client, db_app):
@@ -55,6 +146,30 @@ def test_the_header_counts_new_requests(staff_client, db_app):
     add_requests(db_app, 2, status="booked")
     page = soup(staff_client.get("/staff/guide"))
     assert page.select_one("#new-count").get_text() == "3"
+
+
+def test_the_region_filter_finds_a_region_among_the_areas_and_can_narrow_by_side(staff_client, db_app):
+    knee_second = [{"region": "neck", "pain": 5}, {"region": "knee", "side": "right", "pain": 2}]
+    add_rows(
+        db_app,
+        callback_request(name="Neck and right knee", areas=knee_second),
+        callback_request(name="Left knee", region="knee", side="left", pain=4),
+        callback_request(name="Hip", region="hip", side="right", pain=4),
+    )
+    assert sorted(names(soup(staff_client.get("/staff/callbacks?region=knee")))) == ["Left knee", "Neck and right knee"]
+    assert names(soup(staff_client.get("/staff/callbacks?region=knee&side=right"))) == ["Neck and right knee"]
+    assert sorted(names(soup(staff_client.get("/staff/callbacks?side=right")))) == ["Hip", "Neck and right knee"]
+    assert names(soup(staff_client.get("/staff/callbacks?region=neck"))) == ["Neck and right knee"]
+    page = soup(staff_client.get("/staff/callbacks?region=elbow"))
+    assert rows(page) == [] and page.select_one(".empty").get_text() == "No callback requests match these filters."
+    assert staff_client.get("/staff/callbacks?side=middle").status_code == 400
+
+
+def test_each_row_links_to_the_call_guide_for_that_request(staff_client, db_app):
+    add_requests(db_app, 1)
+    request_id = stored(db_app)[0].id
+    [row] = rows(soup(staff_client.get("/staff/callbacks")))
+    assert row.select_one("a.guide-link")["href"] == f"/staff/callbacks/{request_id}/guide"
 
 
 def test_filters_by_status_and_region(staff_client, db_app):

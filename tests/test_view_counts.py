@@ -1,4 +1,4 @@
-"""Region views are counted per region and day, with nothing about the patient."""
+"""Region views are counted per region, side and day, with nothing about the patient."""
 
 from __future__ import annotations
 
@@ -17,8 +17,17 @@ pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
 
 
 def views(app) -> dict[str, int]:
+    """Today's views per region, both sides and none added up."""
+    counted: dict[str, int] = {}
+    for (region, _side), count in views_by_side(app).items():
+        counted[region] = counted.get(region, 0) + count
+    return counted
+
+
+def views_by_side(app) -> dict[tuple[str, str], int]:
     with app.extensions["bodymap.sessions"]() as session:
-        return {v.region: v.views for v in session.scalars(select(RegionView).where(RegionView.day == utcnow().date()))}
+        today = session.scalars(select(RegionView).where(RegionView.day == utcnow().date()))
+        return {(v.region, v.side): v.views for v in today}
 
 
 def test_panels_and_region_pages_count_one_view_each(db_client, db_app):
@@ -26,6 +35,16 @@ def test_panels_and_region_pages_count_one_view_each(db_client, db_app):
     db_client.get("/pain/knee?side=right")
     db_client.get("/pain/neck/panel", headers=HTMX)
     assert views(db_app) == {"knee": 2, "neck": 1}
+
+
+def test_left_right_and_no_side_are_counted_apart(db_client, db_app):
+    for _ in range(3):
+        db_client.get("/pain/knee/panel?side=left", headers=HTMX)
+    db_client.get("/pain/knee?side=left")
+    db_client.get("/pain/knee?side=right")
+    db_client.get("/pain/knee/panel", headers=HTMX)
+    db_client.get("/pain/neck", headers=HTMX)
+    assert views_by_side(db_app) == {("knee", "left"): 4, ("knee", "right"): 1, ("knee", ""): 1, ("neck", ""): 1}
 
 
 def test_going_back_to_a_region_and_staff_pages_do_not_count(staff_client, db_app):
@@ -38,7 +57,7 @@ def test_going_back_to_a_region_and_staff_pages_do_not_count(staff_client, db_ap
 
 def test_the_count_keeps_no_personal_data(db_app):
     columns = {c["name"] for c in inspect(db_app.extensions["bodymap.engine"]).get_columns("region_views")}
-    assert columns == {"day", "region", "views"}
+    assert columns == {"day", "region", "side", "views"}
 
 
 def test_counts_wait_in_memory_and_are_written_together(make_app):

@@ -1,34 +1,75 @@
-"""Insights: where patients hurt, by views, callback requests and logged calls, over 7, 30 or 90 days."""
+"""Insights: where patients hurt, by views, callback requests and logged calls, over 7, 30 or 90 days.
+
+Every number is per area: a region, and its side (a left and a right knee are two areas, and a knee opened or
+named without a side is a third). Beside the counts: the median pain score patients gave each area, and the
+areas most often listed together in one request. Medians and pairs are worked out here in Python from the
+period's rows, so SQLite and PostgreSQL give the same answer.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import io
+import itertools
 import math
+import statistics
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, render_template, request
 from sqlalchemy import func, select
 
 from bodymap import content, data
+from bodymap.content import Region
+from bodymap.content.areas import SCORES
 from bodymap.data import view_counts
-from bodymap.data.models import CallbackRequest, CallLog, RegionView, utcnow
+from bodymap.data.models import CallbackArea, CallbackRequest, CallLog, CallLogArea, RegionView, utcnow
 from bodymap.staff import bp
 from bodymap.staff.layout import staff_title
 
 PERIODS = (7, 30, 90)
 MEASURES = {"views": "Patient views", "callbacks": "Callback requests", "calls": "Logged calls"}
 SHADES = 5
+TOP_PAIRS = 10
+
+Key = tuple[str, str]  # (region slug, side); side "" when none was chosen
 
 
 @dataclass(frozen=True)
-class RegionCounts:
+class AreaCounts:
     slug: str
-    name: str
+    side: str  # "", "left" or "right"
+    name: str  # "Neck", "Left knee", "Knee (no side chosen)"
     views: int
     callbacks: int
     calls: int
+    median_pain: float | None  # of the scores given for this area; None when no one gave one
+
+    @property
+    def median_text(self) -> str:
+        if self.median_pain is None:
+            return "—"
+        return f"{self.median_pain:g}"
+
+
+@dataclass(frozen=True)
+class Pair:
+    first: str
+    second: str
+    requests: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.first} + {self.second}"
+
+
+@dataclass(frozen=True)
+class Insights:
+    rows: list[AreaCounts]
+    pairs: list[Pair]
+    requests: int  # callback requests in the period
+    without_area: int  # of them, how many named no area
 
 
 def _period() -> int:
@@ -38,40 +79,97 @@ def _period() -> int:
     return int(days)
 
 
-def counts(days: int) -> list[RegionCounts]:
-    """Each region's numbers over the last `days` days, today included (UTC)."""
+def area_keys(regions: list[Region]) -> list[Key]:
+    """Every area in the table, in the content's order: a region without sides once; a paired one with no side
+    chosen, then left, then right."""
+    return [(r.slug, side) for r in regions for side in (("", *r.sides) if r.sides else ("",))]
+
+
+def area_name(region: Region, side: str) -> str:
+    return f"{region.name} (no side chosen)" if region.sides and not side else region.label(side)
+
+
+def _key(region: str, side: str | None) -> Key:
+    return (region, side or "")
+
+
+def insights_for(days: int) -> Insights:
+    """Each area's numbers over the last `days` days, today included (UTC), and the pairs listed together."""
     view_counts.flush(current_app)
     today = utcnow().date()
     since_day = today - datetime.timedelta(days=days - 1)
     since = datetime.datetime.combine(since_day, datetime.time())
     session = data.session()
-    views = dict(
-        session.execute(
-            select(RegionView.region, func.sum(RegionView.views))
-            .where(RegionView.day >= since_day)
-            .group_by(RegionView.region)
-        ).all()
+    regions = {r.slug: r for r in content.get(current_app).regions}
+
+    views: Counter[Key] = Counter()
+    for region, side, count in session.execute(
+        select(RegionView.region, RegionView.side, func.sum(RegionView.views))
+        .where(RegionView.day >= since_day)
+        .group_by(RegionView.region, RegionView.side)
+    ):
+        views[_key(region, side)] += int(count)
+
+    # Each request counts once per area, however the area was written; its scores make the medians.
+    listed: dict[int, dict[Key, None]] = defaultdict(dict)
+    scores: dict[Key, list[int]] = defaultdict(list)
+    area_rows = session.execute(
+        select(CallbackArea.callback_id, CallbackArea.region, CallbackArea.side, CallbackArea.pain)
+        .join(CallbackRequest, CallbackRequest.id == CallbackArea.callback_id)
+        .where(CallbackRequest.created_at >= since)
+        .order_by(CallbackArea.callback_id, CallbackArea.position)
     )
-    callbacks = dict(
-        session.execute(
-            select(CallbackRequest.region, func.count())
-            .where(CallbackRequest.created_at >= since)
-            .group_by(CallbackRequest.region)
-        ).all()
-    )
-    calls = dict(
-        session.execute(
-            select(CallLog.region, func.count()).where(CallLog.created_at >= since).group_by(CallLog.region)
-        ).all()
-    )
+    for callback_id, region, side, pain in area_rows:
+        key = _key(region, side)
+        if key in listed[callback_id]:
+            continue
+        listed[callback_id][key] = None
+        if pain in SCORES:
+            scores[key].append(pain)
+    callbacks = Counter(key for keys in listed.values() for key in keys)
+    requests = session.scalar(select(func.count()).where(CallbackRequest.created_at >= since)) or 0
+
+    called: dict[int, set[Key]] = defaultdict(set)
+    for call_id, region, side in session.execute(
+        select(CallLogArea.call_id, CallLogArea.region, CallLogArea.side)
+        .join(CallLog, CallLog.id == CallLogArea.call_id)
+        .where(CallLog.created_at >= since)
+    ):
+        called[call_id].add(_key(region, side))
+    calls = Counter(key for keys in called.values() for key in keys)
+
+    keys = area_keys(list(regions.values()))
+    rows = [
+        AreaCounts(
+            slug,
+            side,
+            area_name(regions[slug], side),
+            views[(slug, side)],
+            callbacks[(slug, side)],
+            calls[(slug, side)],
+            statistics.median(scores[(slug, side)]) if scores[(slug, side)] else None,
+        )
+        for slug, side in keys
+    ]
+    return Insights(rows, _pairs(listed.values(), keys, regions), requests, requests - len(listed))
+
+
+def _pairs(requests, keys: list[Key], regions: dict[str, Region]) -> list[Pair]:
+    """The TOP_PAIRS pairs of areas listed together most often, each request counted once per pair."""
+    order = {key: n for n, key in enumerate(keys)}
+    together: Counter[tuple[Key, Key]] = Counter()
+    for listed in requests:
+        known = sorted((key for key in listed if key in order), key=order.__getitem__)
+        together.update(itertools.combinations(known, 2))
+    ranked = sorted(together.items(), key=lambda item: (-item[1], order[item[0][0]], order[item[0][1]]))
     return [
-        RegionCounts(r.slug, r.name, int(views.get(r.slug, 0)), callbacks.get(r.slug, 0), calls.get(r.slug, 0))
-        for r in content.get(current_app).regions
+        Pair(area_name(regions[a[0]], a[1]), area_name(regions[b[0]], b[1]), count)
+        for (a, b), count in ranked[:TOP_PAIRS]
     ]
 
 
 def shade(count: int, most: int) -> int:
-    """0 for none, then 1 to 5 in proportion to the busiest region."""
+    """0 for none, then 1 to 5 in proportion to the busiest area."""
     return 0 if count == 0 or most == 0 else max(1, math.ceil(SHADES * count / most))
 
 
@@ -81,13 +179,17 @@ def insights():
     measure = request.args.get("measure", "views")
     if measure not in MEASURES:
         abort(400, description="Insights shade the map by views, callbacks or calls.")
-    rows = counts(days)
-    most = max((getattr(row, measure) for row in rows), default=0)
-    shades = {row.slug: shade(getattr(row, measure), most) for row in rows}
-    numbers = {row.slug: getattr(row, measure) for row in rows}
+    found = insights_for(days)
+    most = max((getattr(row, measure) for row in found.rows), default=0)
+    # The map's circles are areas with a side (or a region without sides); a knee with no side is in the table.
+    shades = {(row.slug, row.side): shade(getattr(row, measure), most) for row in found.rows}
+    numbers = {(row.slug, row.side): getattr(row, measure) for row in found.rows}
     return render_template(
         "staff/insights.html",
-        rows=rows,
+        rows=found.rows,
+        pairs=found.pairs,
+        requests=found.requests,
+        without_area=found.without_area,
         days=days,
         measure=measure,
         measures=MEASURES,
@@ -103,9 +205,10 @@ def insights_csv():
     days = _period()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["region", "name", "views", "callback_requests", "logged_calls", "days"])
-    for row in counts(days):
-        writer.writerow([row.slug, row.name, row.views, row.callbacks, row.calls, days])
+    writer.writerow(["region", "side", "name", "views", "callback_requests", "logged_calls", "median_pain", "days"])
+    for row in insights_for(days).rows:
+        median = "" if row.median_pain is None else f"{row.median_pain:g}"
+        writer.writerow([row.slug, row.side, row.name, row.views, row.callbacks, row.calls, median, days])
     filename = f"bodymap-insights-{utcnow():%Y-%m-%d}-{days}-days.csv"
     return Response(
         out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -26,8 +26,9 @@ def staff_title(text: str) -> str:
 LOCAL_PATH = re.compile(r"[A-Za-z0-9/._~!$&'()*+,;=:@%?-]{1,2000}")
 
 
-def local_page(target: str | None, prefix: str, fallback: str) -> str:
-    """`target` when it is a path on this site under `prefix`; `fallback` (an endpoint) for anything else."""
+def local_page(target: str | None, prefix: str | tuple[str, ...], fallback: str) -> str:
+    """`target` when it is a path on this site under `prefix` (or one of several); `fallback` (an endpoint) for
+    anything else."""
     if (
         isinstance(target, str)
         and target.startswith(prefix)

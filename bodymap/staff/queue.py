@@ -3,6 +3,10 @@
 A new request is overdue when the window the patient chose to be called in (morning, afternoon, evening,
 any time; see `bodymap.notify.schedule`) has ended or ends within 30 minutes. Overdue requests lead the
 first page whatever their age, marked in words, the window that ends first at the top.
+
+Each row lists every area of the request, highest score first. `sort=score` orders the whole queue by each
+request's highest score instead (requests without a score last, newest first among equals); overdue rows are
+then still marked, but do not lead.
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from bodymap import content, data
-from bodymap.data.models import STATUSES, CallbackRequest, utcnow
+from bodymap.data.models import STATUSES, CallbackArea, CallbackRequest, utcnow
 from bodymap.notify.schedule import Deadline, Schedule, clock
 from bodymap.staff import bp
 from bodymap.staff.layout import local_page, new_callback_count, staff_title
@@ -25,6 +29,8 @@ from bodymap.web.rendering import fragment_or_redirect
 
 PAGE_SIZE = 50
 OVERDUE_SCAN = 500  # new requests looked at for overdue ones: far more than a desk leaves waiting
+SORTS = {"": "Overdue first, then newest", "score": "Highest pain score first"}
+SIDES = {"": "Any", "left": "Left", "right": "Right"}
 
 
 class QueueFilter(FlaskForm):
@@ -33,14 +39,27 @@ class QueueFilter(FlaskForm):
 
     status = SelectField("Status", choices={"": "All"} | {s: s.capitalize() for s in STATUSES}, default="")
     region = SelectField("Region", default="")
+    side = SelectField("Side", choices=SIDES, default="")
+    sort = SelectField("Order", choices=SORTS, default="")
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.region.choices = {"": "All"} | {r.slug: r.name for r in content.get(current_app).regions}
 
+    @property
+    def narrowed(self) -> bool:
+        """Some requests may be left out (the order alone leaves none out)."""
+        return bool(self.status.data or self.region.data or self.side.data)
+
     def query_args(self, **changes) -> dict[str, str | int]:
-        args = {"status": self.status.data or "", "region": self.region.data or "", "page": self.page.data or 1}
+        args = {
+            "status": self.status.data or "",
+            "region": self.region.data or "",
+            "side": self.side.data or "",
+            "sort": self.sort.data or "",
+            "page": self.page.data or 1,
+        }
         args.update(changes)
         return {key: value for key, value in args.items() if value not in ("", None, 1)}
 
@@ -99,14 +118,31 @@ def overdue_first(
 def _requests(
     filters: QueueFilter, schedule: Schedule, now: datetime.datetime
 ) -> tuple[list[CallbackRequest], list[CallbackRequest], bool]:
-    """The overdue requests (on the first page only) and the page of the rest, newest first; whether more follow."""
+    """The overdue requests (on the first page only) and the page of the rest, newest first; whether more follow.
+
+    Sorted by score, no request leads for being overdue: the page is simply the highest scores first.
+    """
     query = select(CallbackRequest)
     if filters.status.data:
         query = query.where(CallbackRequest.status == filters.status.data)
+    where = []  # a request is shown when one of its areas is the region (and side) asked for
     if filters.region.data:
-        query = query.where(CallbackRequest.region == filters.region.data)
+        where.append(CallbackArea.region == filters.region.data)
+    if filters.side.data:
+        where.append(CallbackArea.side == filters.side.data)
+    if where:
+        query = query.where(CallbackRequest.areas.any(and_(*where)))
+    if filters.sort.data == "score":
+        top = (
+            select(CallbackArea.callback_id, func.max(CallbackArea.pain).label("pain"))
+            .group_by(CallbackArea.callback_id)
+            .subquery()
+        )
+        query = query.outerjoin(top, top.c.callback_id == CallbackRequest.id).order_by(
+            case((top.c.pain.is_(None), 1), else_=0), top.c.pain.desc()
+        )
     overdue: list[CallbackRequest] = []
-    if filters.status.data in ("", None, "new"):
+    if filters.status.data in ("", None, "new") and filters.sort.data != "score":
         waiting = query.where(CallbackRequest.status == "new").order_by(CallbackRequest.created_at).limit(OVERDUE_SCAN)
         overdue, _ = overdue_first(list(data.session().scalars(waiting)), schedule, now)
     if overdue:  # they lead the first page, so no later page shows them again
@@ -120,7 +156,7 @@ def _requests(
 def _filters() -> QueueFilter:
     filters = QueueFilter(request.args)
     if not filters.validate():
-        abort(400, description="That filter is not one we know. Pick a status and region from the lists.")
+        abort(400, description="That filter is not one we know. Pick a status, region, side and order from the lists.")
     return filters
 
 

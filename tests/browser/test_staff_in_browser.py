@@ -1,21 +1,45 @@
-"""The front desk in a real browser: a script payload stays text, statuses change in place, the guide works."""
+"""The front desk in a real browser: a script payload stays text, statuses change in place, a request's areas and
+scores show in the queue and its call guide, the guide works, and axe finds nothing."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import STAFF_EMAIL, STAFF_PASSWORD, add_staff
+from tests.helpers import STAFF_EMAIL, STAFF_PASSWORD, add_rows, add_staff, callback_request
 
 pytestmark = pytest.mark.browser
 
 PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 
+THREE_AREAS = [  # as the patient listed them; the queue shows them highest score first
+    {"region": "neck", "side": None, "pain": 4, "feelings": "aching", "duration": "6-12-weeks"},
+    {"region": "shoulder", "side": "left", "pain": 7, "feelings": "sharp", "duration": "under-6-weeks"},
+    {"region": "knee", "side": "right", "pain": 2, "feelings": "", "duration": None},
+]
+
+
 @pytest.fixture(scope="module")
 def staff_account(live_app):
     add_staff(live_app, email="browser-" + STAFF_EMAIL)
     return "browser-" + STAFF_EMAIL
+
+
+@pytest.fixture(scope="module")
+def three_areas(live_app):
+    """A request naming three areas, each with its score; its id."""
+    from sqlalchemy import select
+
+    from bodymap.data.models import CallbackRequest
+
+    add_rows(
+        live_app, callback_request(name="Three Areas", phone="+15035550177", status="contacted", areas=THREE_AREAS)
+    )
+    with live_app.extensions["bodymap.sessions"]() as session:
+        return session.scalar(select(CallbackRequest.id).where(CallbackRequest.phone == "+15035550177"))
 
 
 def sign_in(page, live_server, email):
@@ -35,7 +59,7 @@ def test_a_script_payload_from_a_patient_runs_nowhere_on_the_staff_pages(page, l
     page.fill("#phone", "(503) 555-0199")
     page.fill("#note", PAYLOAD)
     page.check("#consent")
-    page.click("text=Send my request")
+    page.get_by_role("button", name="Send my request").click()
     expect(page.locator('[role="status"]')).to_be_visible()
     sign_in(page, live_server, staff_account)
     row = page.locator("table.queue tbody tr").filter(has_text="555-0199").first
@@ -74,12 +98,37 @@ def test_the_call_guide_opens_a_script_and_logs_a_call(page, live_server, staff_
     expect(page.locator("h1")).to_have_text("Insights")
 
 
-def test_staff_pages_pass_axe(page, live_server, staff_account):
+def test_the_queue_shows_every_area_of_a_request_with_its_score(page, live_server, staff_account, three_areas):
+    sign_in(page, live_server, staff_account)
+    row = page.locator(f"#callback-{three_areas}")
+    expect(row.locator("ul.pain-areas > li")).to_have_count(3)
+    assert row.locator("ul.pain-areas > li").evaluate_all(
+        "items => items.map(li => [li.dataset.region, li.dataset.side, li.dataset.pain])"
+    ) == [["shoulder", "left", "7"], ["neck", "", "4"], ["knee", "right", "2"]]
+    scores = row.locator(".pain-score")
+    for n, score in enumerate(("7", "4", "2")):
+        expect(scores.nth(n)).to_be_visible()
+        expect(scores.nth(n)).to_contain_text(score)
+    expect(row.locator(".pain-words").first).to_have_text(", sharp")
+    page.select_option('select[name="sort"]', "score")
+    page.click("form.filters button")
+    expect(page).to_have_url(re.compile(r"/staff/callbacks\?.*sort=score"))
+    expect(page.locator("table.queue caption")).to_contain_text("highest pain score first")
+    row.locator("a.guide-link").click()
+    expect(page).to_have_url(live_server + f"/staff/callbacks/{three_areas}/guide")
+    steps = page.locator("#region-panel [data-step]")
+    assert steps.evaluate_all("steps => steps.map(s => s.dataset.step)")[:3] == ["opening", "emergency", "urgent"]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_staff_pages_pass_axe(make_page, live_server, staff_account, three_areas, width):
     from tests.browser.test_map_in_browser import axe_violations
 
+    page = make_page(viewport={"width": width, "height": 800})
     sign_in(page, live_server, staff_account)
     assert axe_violations(page) == []
-    for path in ("/staff/guide/knee?side=left", "/staff/insights"):
+    paths = ("/staff/callbacks?sort=score", f"/staff/callbacks/{three_areas}/guide", "/staff/guide/knee?side=left")
+    for path in (*paths, "/staff/insights"):
         page.goto(live_server + path)
         assert axe_violations(page) == [], path
 
