@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from bodymap import create_app
 from bodymap.data import migrate
-from bodymap.data.models import CallbackRequest, CallLog, RegionView, StaffMember, utcnow
+from bodymap.data.models import CallbackArea, CallbackRequest, CallLog, CallLogArea, RegionView, StaffMember, utcnow
 from bodymap.staff.accounts import hash_password
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -32,9 +32,11 @@ PUBLIC_SHOTS = [
     ("screenshot-phone.png", 360, 740, 'svg[data-view="front"] a[data-region="knee"][data-side="left"]', "Left knee"),
 ]
 
+PAIN_LIST = [("/pain/neck", "6"), ("/pain/shoulder?side=left", "4"), ("/pain/low-back", "7")]  # (page, score)
+
 
 def seed(app) -> None:
-    """Made-up activity: views, two callback requests and some logged calls."""
+    """Made-up activity: views per side, three callback requests with their areas, and some logged calls."""
     rng = random.Random(4)
     today, now = utcnow().date(), utcnow()
     weights = {
@@ -49,35 +51,72 @@ def seed(app) -> None:
         "hand-wrist": 2,
         "elbow": 1,
     }
+    paired = {"knee", "shoulder", "hip", "foot", "ankle", "hand-wrist", "elbow"}
+
+    def area():
+        region = rng.choices(list(weights), weights=list(weights.values()))[0]
+        return region, rng.choice(["left", "right", None]) if region in paired else None
+
     with app.extensions["bodymap.sessions"]() as session, session.begin():
         session.add(StaffMember(email=EMAIL, password_hash=hash_password(PASSWORD)))
         for days_ago in range(30):
             for region, weight in weights.items():
-                session.add(
-                    RegionView(
-                        day=today - datetime.timedelta(days=days_ago), region=region, views=rng.randint(0, weight * 3)
-                    )
-                )
-        for minutes, name, region, side, note in [
-            (14, "Maria Gonzalez", "low-back", None, "Hurts to sit at work."),
-            (95, "Tom Becker", "knee", "left", ""),
+                for side in ("left", "right", "") if region in paired else ("",):
+                    views = rng.randint(0, weight * (1 if side == "" else 2))
+                    day = today - datetime.timedelta(days=days_ago)
+                    session.add(RegionView(day=day, region=region, side=side, views=views))
+        for minutes, name, areas, note in [
+            (
+                14,
+                "Maria Gonzalez",
+                [("low-back", None, 6, "aching,spreading", "over-3-months")],
+                "Hurts to sit at work.",
+            ),
+            (
+                52,
+                "Sam Okafor",
+                [
+                    ("neck", None, 4, "aching", "6-12-weeks"),
+                    ("shoulder", "left", 7, "sharp,tingling", "under-6-weeks"),
+                    ("hand-wrist", "left", 3, "numb", None),
+                ],
+                "Started after painting the ceiling.",
+            ),
+            (95, "Tom Becker", [("knee", "left", 5, "", "under-6-weeks")], ""),
         ]:
-            session.add(
-                CallbackRequest(
-                    submission_key=str(uuid.uuid4()),
-                    name=name,
-                    phone="+15035550142",
-                    preferred_time="morning",
-                    region=region,
-                    side=side,
-                    pain=6,
-                    note=note,
-                    created_at=now - datetime.timedelta(minutes=minutes),
-                )
+            request = CallbackRequest(
+                submission_key=str(uuid.uuid4()),
+                name=name,
+                phone="+15035550142",
+                preferred_time="morning",
+                note=note,
+                created_at=now - datetime.timedelta(minutes=minutes),
             )
+            request.areas = [
+                CallbackArea(position=n, region=region, side=side, pain=pain, feelings=feelings, duration=duration)
+                for n, (region, side, pain, feelings, duration) in enumerate(areas)
+            ]
+            session.add(request)
+        for number in range(40):  # older requests, for insights' medians and pairs
+            listed = list(dict.fromkeys(area() for _ in range(rng.choice([1, 1, 2, 2, 3]))))
+            request = CallbackRequest(
+                submission_key=str(uuid.uuid4()),
+                name="Made-up patient",
+                phone="+15035550142",
+                preferred_time="any",
+                note="",
+                status="closed",
+                created_at=now - datetime.timedelta(hours=5 + number * 15),
+            )
+            request.areas = [
+                CallbackArea(position=n, region=region, side=side, pain=rng.randint(2, 9), feelings="")
+                for n, (region, side) in enumerate(listed)
+            ]
+            session.add(request)
         for number in range(40):
-            region = rng.choices(list(weights), weights=list(weights.values()))[0]
-            session.add(CallLog(region=region, outcome="booked", created_at=now - datetime.timedelta(hours=number * 7)))
+            call = CallLog(outcome="booked", created_at=now - datetime.timedelta(hours=number * 7))
+            call.areas = [CallLogArea(position=0, region=region, side=side) for region, side in [area()]]
+            session.add(call)
 
 
 def main() -> int:
@@ -110,6 +149,20 @@ def main() -> int:
             }""")
             page.screenshot(path=str(DOCS / name))
             print(f"wrote docs/{name}")
+        for name, width, height in [("pain-list.png", 1280, 860), ("pain-list-phone.png", 360, 780)]:
+            # A patient lists three areas with their scores, from each region's page: the list keeps to the tab.
+            page = browser.new_page(
+                viewport={"width": width, "height": height}, device_scale_factor=2 if width < 400 else 1
+            )
+            for region, score in PAIN_LIST:
+                page.goto(base + region)
+                page.select_option("#new-pain", score)
+                page.click('button[name="action"][value="add"]')
+                expect(page.locator("#region-panel h2").first).to_have_text("Your pain list")
+            page.mouse.move(0, 0)
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(DOCS / name))
+            print(f"wrote docs/{name}")
         page = browser.new_page(viewport={"width": 360, "height": 740})
         page.goto(base + "/")
         page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
@@ -124,9 +177,9 @@ def main() -> int:
         page.fill("#password", PASSWORD)
         page.click("text=Sign in")
         page.screenshot(path=str(DOCS / "staff-queue.png"))
-        page.goto(base + "/staff/guide")
-        page.click('svg[data-view="back"] a[data-region="low-back"]')
-        expect(page.locator("#region-panel h2")).to_have_text("Low back: phone script")
+        # A request's call guide: its three areas, their red-flag questions together, first.
+        page.locator("table.queue tbody tr").filter(has_text="Sam Okafor").locator("a.guide-link").click()
+        expect(page.locator("#region-panel h2")).to_contain_text("phone script")
         page.mouse.move(0, 0)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(DOCS / "staff-call-guide.png"))

@@ -10,6 +10,8 @@ from bodymap.embed.views import readable_on_white
 from bodymap.settings import ConfigError
 from tests.helpers import HTMX, SECTION_ORDER, soup
 
+# A region's panel offers to add it to the patient's pain list just before the ways to book.
+
 HOST = "https://www.clinic.example"
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from tests.helpers import HTMX, SECTION_ORDER, soup
 
+# A region's panel offers to add it to the patient's pain list just before the ways to book.
+
 
 def words(element) -> str:
     """An element's own words, without the footnote numbers after them."""

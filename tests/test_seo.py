@@ -41,6 +41,7 @@ def test_the_sitemap_lists_every_region_page(client, content):
 def test_robots_points_to_the_sitemap_and_keeps_staff_pages_out(client):
     lines = client.get("/robots.txt").get_data(as_text=True).splitlines()
     assert "Disallow: /staff/" in lines
+    assert "Disallow: /list" in lines, "the pain list's address holds nobody's list"
     assert "Sitemap: http://localhost/sitemap.xml" in lines
 
 

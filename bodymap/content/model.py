@@ -19,6 +19,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import phonenumbers
 from pydantic import (
@@ -47,6 +48,7 @@ KINDS = ("passive", "active")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 HTTPS = re.compile(r"^https://[^\s/]+\.[^\s]+$")
+BOOKING_AREAS = "{areas}"  # in a clinic's booking_url: the area names a patient chose to send, URL-encoded
 NO_SOURCE = 'names no source: write it as {text: "...", source: <source id>}'
 DRAFT_AT_LAUNCH = "marks a draft: before launch a clinician reviews the region and is named here (by, role, date)"
 
@@ -139,6 +141,19 @@ Filled = BeforeValidator(_filled)
 Text = Annotated[str, Strict(), AfterValidator(_squash)]
 Slug = Annotated[Text, AfterValidator(_slug)]
 Https = Annotated[Text, AfterValidator(_https)]
+
+
+def _booking_placeholders(value: str) -> str:
+    """A booking page's address may carry `{areas}` (where the patient's chosen area names go), nothing else."""
+    for placeholder in re.findall(r"\{[^{}]*\}?", value):
+        if placeholder != BOOKING_AREAS:
+            raise problem("placeholder", f"may hold only the placeholder {BOOKING_AREAS}, not {placeholder}")
+    if value.replace(BOOKING_AREAS, "").count("}"):
+        raise problem("placeholder", f"may hold only the placeholder {BOOKING_AREAS}, not a lone }}")
+    return value
+
+
+BookingUrl = Annotated[Https, AfterValidator(_booking_placeholders)]
 Date = Annotated[datetime.date, BeforeValidator(_date)]
 Clock = Annotated[datetime.time, BeforeValidator(_clock)]
 Flag = Annotated[bool, Strict(), BeforeValidator(lambda value: False if value is None else value)]
@@ -276,7 +291,7 @@ class Clinic(Model):
     phone: Text
     appointments: Text
     locations: Annotated[tuple[Location, ...], BeforeValidator(_none_is_empty)] = ()
-    booking_url: Https | None = None
+    booking_url: BookingUrl | None = None
     direct_access: DirectAccess | None = None
     disclaimer: Text
     website: Https | None = None
@@ -298,6 +313,10 @@ class Clinic(Model):
         if not valid:
             raise problem("phone", f"is not a phone number that can be dialled in {country}")
         return phone
+
+    def booking_link(self, area_names: list[str] = ()) -> str:
+        """The booking page, with the area names the patient chose to send (none: the placeholder goes)."""
+        return (self.booking_url or "").replace(BOOKING_AREAS, quote(", ".join(area_names), safe=""))
 
     @property
     def website_host(self) -> str:

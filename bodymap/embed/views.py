@@ -12,6 +12,8 @@ import re
 from flask import Response, current_app, render_template, request, url_for
 
 from bodymap.embed import bp
+from bodymap.extensions import csrf
+from bodymap.web import pain_list
 from bodymap.web.caching import count_view, public
 from bodymap.web.regions import region_and_side
 from bodymap.web.rendering import Cache, fragment_or_redirect
@@ -71,7 +73,7 @@ def index():
 @embeddable
 def region_page(slug: str):
     region, side = region_and_side(slug)
-    count_view(region)
+    count_view(region, side)
     html = render_template("embed/index.html", region=region, side=side, title=page_title(region, side), **_options())
     return public(current_app.make_response(html))
 
@@ -83,7 +85,7 @@ def region_panel(slug: str):
     region, side = region_and_side(slug)
 
     def panel() -> str:
-        count_view(region)
+        count_view(region, side)
         title = page_title(region, side)
         return render_template("map/panel.html", region=region, side=side, title=title, embedded=True)
 
@@ -110,3 +112,11 @@ def loader():
     response.cache_control.max_age = LOADER_MAX_AGE
     response.headers["Access-Control-Allow-Origin"] = "*"  # a plain script: lets hosts add integrity checks
     return response
+
+
+@bp.post("/embed/list")
+@csrf.exempt  # stores nothing, changes nothing: see bodymap.web.pain_list
+@embeddable
+def embed_list():
+    """The pain list inside the widget."""
+    return pain_list.answer(embedded=True)

@@ -26,6 +26,7 @@ def robots():
         "Disallow: /staff/",
         "Disallow: /callback",
         "Disallow: /embed",
+        "Disallow: /list",
         "Disallow: /*/panel",
         f"Sitemap: {absolute_url(url_for('public.sitemap'))}",
     ]

@@ -1,6 +1,6 @@
 // Inside the widget's frame. It tells the host page (only the origin the server accepted from
 // EMBED_ORIGINS, in data-host) how tall the widget is and which region was opened: the region's
-// name and side, nothing else. It also switches between the front and back views without a reload.
+// name and side, and which areas and sides are on the pain list, nothing else. It also switches between the front and back views without a reload.
 (() => {
   const root = document.documentElement;
   const host = root.dataset.host;
@@ -33,8 +33,14 @@
     }
   });
 
+  // The patient's pain list changed: the host hears which areas and sides are on it, never a score or a word.
+  document.addEventListener("bodymap:list-changed", (event) => {
+    const areas = (event.detail && event.detail.areas) || [];
+    send({ type: "list-changed", areas: areas.map((a) => ({ region: String(a.region), side: a.side ? String(a.side) : null })) });
+  });
+
   document.addEventListener("click", (event) => {
-    if (event.target.closest("a[data-callback-link]")) send({ type: "callback-opened" });
+    if (event.target.closest("[data-callback-link]")) send({ type: "callback-opened" });
     const switcher = event.target.closest("a[data-show-view]");
     if (!switcher) return;
     event.preventDefault();

@@ -3,7 +3,8 @@
 //   <script src="https://BODYMAP-HOST/embed.js" async></script>
 // Options on the div: data-view="front|back", data-region="knee", data-side="left|right",
 // data-accent="#1f4e79", data-title="...". The widget is an iframe that sizes itself to its content;
-// the container gets "bodymap:region-selected" (detail: region, side) and "bodymap:callback-opened".
+// the container gets "bodymap:region-selected" (detail: region, side), "bodymap:callback-opened" and
+// "bodymap:list-changed" (detail: areas, each {region, side}: the pain list's areas, no scores, nothing typed).
 (() => {
   const script = document.currentScript;
   if (!script) return;
@@ -49,6 +50,9 @@
     } else if (type === "region-selected") {
       const detail = { region: String(event.data.region), side: event.data.side ? String(event.data.side) : null };
       container.dispatchEvent(new CustomEvent("bodymap:region-selected", { bubbles: true, detail }));
+    } else if (type === "list-changed" && Array.isArray(event.data.areas)) {
+      const areas = event.data.areas.slice(0, 10).map((a) => ({ region: String(a.region), side: a.side ? String(a.side) : null }));
+      container.dispatchEvent(new CustomEvent("bodymap:list-changed", { bubbles: true, detail: { areas } }));
     } else if (type === "callback-opened") {
       container.dispatchEvent(new CustomEvent("bodymap:callback-opened", { bubbles: true, detail: {} }));
     }

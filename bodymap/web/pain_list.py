@@ -1,0 +1,210 @@
+"""The patient's pain list: several areas, a score for each, and their red flags read together. The full
+site (`public.pain_list`) and the embed (`embed.embed_list`) answer with it; this module holds its rules.
+
+Private by construction: the list lives in the patient's tab (sessionStorage, with JavaScript) or in the
+page the last post answered with (without it). The server keeps nothing: each POST carries the whole list
+in `areas-N-*` fields, with an action, and gets the list redrawn. So these POSTs are exempt from CSRF: they
+store nothing and change nothing, and the public pages that hold their forms stay cookie-free and cacheable
+(a CSRF token would need a session cookie on every page). Every answer is `no-store`.
+
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from flask import current_app, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, FormField
+
+from bodymap import content
+from bodymap.content.areas import MAX_AREAS, Area, area_from, by_score, combined_flags
+from bodymap.web.area_forms import AreaForm, areas_field, set_region_choices
+from bodymap.web.forms import posted_form
+from bodymap.web.rendering import Cache, cache_policy, page_or_fragment
+from bodymap.web.titles import titled
+
+TITLE = "Your pain list"
+ACTIONS = ("show", "add", "update", "clear", "print")  # and remove-N
+SEND_AREAS = "send-areas"  # the booking form's checkbox: send the area names to the booking page
+
+
+class ListForm(Form):
+    """The list (`areas-N-...`) and the area being added (`new-region`, `new-side`, `new-pain`)."""
+
+    areas = areas_field()
+    new = FormField(AreaForm)
+
+
+@dataclass
+class Outcome:
+    areas: list[Area]
+    message: str | None = None
+    status: int = 200
+
+
+def read(formdata: MultiDict) -> tuple[list[Area], list[str]]:
+    """The posted list, cleaned: unknown areas left out, a side the region lacks or a score off the scale
+    dropped, each region and side once. Each correction is said in a message."""
+    loaded = content.get(current_app)
+    form = ListForm(formdata=formdata)
+    areas: dict[tuple[str, str], Area] = {}
+    notes: list[str] = []
+    for entry in form.areas:
+        data = entry.form.data
+        if not (data["region"] or "").strip():
+            continue
+        area = area_from(loaded, data["region"], data["side"], data["pain"], data["feelings"] or (), data["duration"])
+        if area is None:
+            notes.append("We left out an area we do not know.")
+            continue
+        notes.extend(_corrections(area, data))
+        if area.key not in areas:
+            areas[area.key] = area
+    return list(areas.values()), notes
+
+
+def _corrections(area: Area, data: dict) -> list[str]:
+    notes = []
+    if data["side"] and data["side"] != (area.side or ""):
+        notes.append(f"The {area.region.name.lower()} has no {data['side']} side here, so it is listed without one.")
+    if data["pain"] not in (None, "") and area.pain is None:
+        notes.append(f"A score is a whole number from 0 to 10. {area.label} has no score now.")
+    return notes
+
+
+def _apply(action: str, areas: list[Area], formdata: MultiDict, notes: list[str]) -> Outcome:
+    if action == "add":
+        return _add(areas, formdata)
+    if action == "clear":
+        return Outcome([], "Your list is empty now.")
+    if action.startswith("remove-"):
+        index = action.removeprefix("remove-")
+        if not index.isdigit() or int(index) >= len(areas):
+            return Outcome(areas, "That area is not on your list. Your list is as it was.", 422)
+        removed = areas[int(index)]
+        return Outcome(areas[: int(index)] + areas[int(index) + 1 :], f"{removed.label} is off your list.")
+    if action == "update":
+        return Outcome(areas, None if notes else "Your changes are saved.")
+    if action in ("show", "print"):
+        return Outcome(areas)
+    return Outcome(areas, "We did not understand that. Your list is as it was.", 400)
+
+
+def _add(areas: list[Area], formdata: MultiDict) -> Outcome:
+    get = formdata.get
+    area = area_from(content.get(current_app), get("new-region"), get("new-side"), get("new-pain"))
+    if area is None:
+        return Outcome(areas, "Pick an area of the body to add.", 422)
+    notes = _corrections(area, {"side": get("new-side"), "pain": get("new-pain")})
+    same = [i for i, listed in enumerate(areas) if listed.key == area.key]
+    if same:
+        i = same[0]
+        kept = areas[i]
+        if area.pain is not None:
+            kept = Area(kept.region, kept.side, area.pain, kept.feelings, kept.duration)
+        return Outcome([*areas[:i], kept, *areas[i + 1 :]], f"{area.label} is already on your list.")
+    if len(areas) >= MAX_AREAS:
+        return Outcome(areas, f"Your list is full: it holds {MAX_AREAS} areas. Remove one to add another.", 422)
+    count = len(areas) + 1
+    added = f"{area.label} is on your list. It has {count} area{'s' if count != 1 else ''}."
+    return Outcome([*areas, area], " ".join([*notes, added]), 422 if notes else 200)
+
+
+def fields_of(areas: list[Area]) -> ListForm:
+    """A form holding `areas`, to draw their `areas-N-*` fields."""
+    form = ListForm(
+        formdata=None,
+        data={
+            "areas": [
+                {
+                    "region": a.region.slug,
+                    "side": a.side or "",
+                    "pain": "" if a.pain is None else str(a.pain),
+                    "feelings": list(a.feelings),
+                    "duration": a.duration or "",
+                }
+                for a in areas
+            ]
+        },
+    )
+    set_region_choices(form.areas, blank=None)
+    form.new.region.choices = {"": "Pick an area"} | {r.slug: r.name for r in content.get(current_app).regions}
+    return form
+
+
+def listed_marks(areas: list[Area]) -> dict[tuple[str, str], Area]:
+    """Which circles to mark: an area without a side marks each of its region's circles."""
+    return {area.key: area for area in areas}
+
+
+def list_context(areas: list[Area], message: str | None, embedded: bool) -> dict:
+    clinic = content.get(current_app).clinic
+    today = datetime.datetime.now(zoneinfo.ZoneInfo(clinic.timezone)).date()
+    return {
+        "posted": request.method == "POST",
+        "areas": areas,
+        "ranked": by_score(areas),
+        "flags": combined_flags(areas),
+        "message": message,
+        "list_form": fields_of(areas),
+        "listed": listed_marks(areas),
+        "max_areas": MAX_AREAS,
+        "today": today,
+        "embedded": embedded,
+        "list_url": url_for("embed.embed_list" if embedded else "public.pain_list", **_frame_args(embedded)),
+        "print_url": url_for("public.pain_list"),
+        "callback_url": url_for("callback.from_list"),  # the callback form, filled in with the list
+        "region": None,
+        "side": None,
+        "panel_template": "map/_pain_list.html",
+        "title": titled(TITLE),
+    } | (
+        {"page_endpoint": "embed.region_page", "panel_endpoint": "embed.region_panel", "push_history": False}
+        if embedded
+        else {}
+    )
+
+
+def _frame_args(embedded: bool) -> dict:
+    """The embed's options (host, view, accent) ride along in its list's address, as its region pages keep them."""
+    if not embedded:
+        return {}
+    return {key: request.args[key] for key in ("host", "view", "accent") if request.args.get(key)}
+
+
+def answer(embedded: bool):
+    """The list redrawn from what was posted, after the posted action: a page, or a fragment for htmx."""
+    formdata = posted_form()
+    areas, notes = read(formdata)
+    action = formdata.get("action") or "update"
+    if action not in ACTIONS and not action.startswith("remove-"):
+        action = "junk"
+    outcome = _apply(action, areas, formdata, notes)
+    message = " ".join([*notes, outcome.message or ""]).strip() or None
+    status = outcome.status if outcome.status != 200 or not notes else 422
+    context = list_context(outcome.areas, message, embedded)
+    if action == "print" and status < 400:
+        response = current_app.make_response(render_template("public/pain_list_print.html", **context))
+        return cache_policy(response, Cache.PRIVATE)
+    page = "embed/index.html" if embedded else "public/pain_list.html"
+    if embedded:
+        context |= _embed_page_context()
+    return page_or_fragment(page, "map/pain_list.html", status=status, cache=Cache.PRIVATE, **context)
+
+
+def _embed_page_context() -> dict:
+    """What embed/index.html needs around the list, for the widget's page without JavaScript."""
+    args = _frame_args(True)
+    return {
+        "host": "",  # the host page is told about the list only through the script
+        "start_view": args.get("view") if args.get("view") in ("front", "back") else "front",
+        "accent": "",
+        "view_links": {v: url_for("embed.index", **{**args, "view": v}) for v in ("front", "back")},
+        "push_history": False,
+        "page_endpoint": "embed.region_page",
+        "page_args": args,
+        "panel_endpoint": "embed.region_panel",
+    }
