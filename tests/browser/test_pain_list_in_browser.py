@@ -3,13 +3,17 @@ marked map, one printed sheet, the callback form prefilled, and the embed tellin
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from playwright.sync_api import expect
 
 from bodymap.content.areas import area_from, combined_flags
+from bodymap.extensions import limiter
 from tests.browser.test_embed_in_browser import HEAR_SIZES, sites  # noqa: F401  (sites is a fixture)
 from tests.browser.test_map_in_browser import axe_violations
 from tests.browser.test_print_in_browser import PAPER, sheets
+from tests.helpers import STAFF_PASSWORD, add_staff
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +86,33 @@ def check_callback_form(page, areas):
         assert page.input_value(f"[name='areas-{n}-pain']") == pain
 
 
+def send_and_find_in_the_queue(page, make_page, live_server, live_app, areas, name):
+    """Send the prefilled form as the patient, then sign in as the desk: the queue shows the request with all
+    its areas and scores, highest first."""
+    limiter.reset()  # other tests' requests count against this address's hourly limit
+    page.fill("#name", name)
+    page.fill("#phone", "(503) 555-0188")
+    page.check("input[name=preferred_time][value=morning]")
+    page.check("#consent")
+    page.locator("form#callback-form button.button-call[type=submit]").last.click()
+    expect(page.locator("h2").filter(has_text="We have your request")).to_have_count(1)
+
+    email = f"list-{uuid.uuid4().hex[:8]}@clinic.example"
+    add_staff(live_app, email=email)
+    desk = make_page(viewport={"width": 1280, "height": 900})
+    desk.goto(live_server + "/staff/login")
+    desk.fill("#email", email)
+    desk.fill("#password", STAFF_PASSWORD)
+    desk.click("text=Sign in")
+    row = desk.locator("table.queue tbody tr").filter(has_text=name)
+    expect(row).to_have_count(1)
+    shown = row.locator("ul.pain-areas > li").evaluate_all(
+        "items => items.map(li => [li.dataset.region, li.dataset.side, li.dataset.pain])"
+    )
+    highest_first = sorted(expected_list(areas), key=lambda area: -int(area[2]))
+    assert shown == highest_first
+
+
 def open_sheet(page):
     """'Take this to your visit': the sheet opens in a tab of its own, the list stays."""
     with page.expect_popup() as opened:
@@ -101,8 +132,8 @@ def add_from_panel(page, side, pain):
 
 
 @pytest.mark.every_clinic
-def test_with_javascript_three_areas_are_listed_flagged_marked_printed_and_sent_to_the_callback_form(
-    page, live_server, content
+def test_with_javascript_three_areas_are_listed_flagged_marked_printed_and_sent_to_the_desk(
+    page, make_page, live_server, live_app, content
 ):
     areas = three(content)
     (first, first_side, first_pain), (centre, _, centre_pain), (last, last_side, last_pain) = areas
@@ -150,11 +181,12 @@ def test_with_javascript_three_areas_are_listed_flagged_marked_printed_and_sent_
     with page.expect_navigation():
         page.click(f"{LIST} [data-section='booking'] form[action$='/callback/from-list'] button")
     check_callback_form(page, areas)
+    send_and_find_in_the_queue(page, make_page, live_server, live_app, areas, "List Patient Scripted")
 
 
 @pytest.mark.every_clinic
-def test_without_javascript_three_areas_are_listed_flagged_marked_printed_and_sent_to_the_callback_form(
-    make_page, live_server, content
+def test_without_javascript_three_areas_are_listed_flagged_marked_printed_and_sent_to_the_desk(
+    make_page, live_server, live_app, content
 ):
     page = make_page(java_script_enabled=False, viewport={"width": 1280, "height": 800})
     areas = three(content)
@@ -189,6 +221,7 @@ def test_without_javascript_three_areas_are_listed_flagged_marked_printed_and_se
     with page.expect_navigation():
         page.click(f"{LIST} [data-section='booking'] form[action$='/callback/from-list'] button")
     check_callback_form(page, areas)
+    send_and_find_in_the_queue(page, make_page, live_server, live_app, areas, "List Patient Plain")
 
 
 def build_list(page, live_server, content, count=3):
