@@ -53,7 +53,7 @@ def check(path: Path | None, launch: bool) -> None:
             click.echo(line, err=True)
         raise SystemExit(1) from None
     counts = f"{len(loaded.regions)} regions, {len(loaded.treatments)} treatments and {len(loaded.sources)} sources"
-    drafts = sum(region.reviewed.draft for region in loaded.regions)
+    drafts = loaded.drafts
     if launch:
         click.echo(f"{path}: {counts}, all valid and reviewed: ready for launch")
     elif drafts:

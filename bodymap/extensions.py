@@ -10,6 +10,7 @@ import threading
 import time
 
 from flask import Flask
+from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,6 +32,7 @@ limiter = Limiter(
 )
 login_manager = LoginManager()
 compress = Compress()
+babel = Babel()  # the language comes from the address: see bodymap.web.languages
 
 LIMITER_LOGGER = "flask-limiter"
 STORE_DOWN_WARNING = "The rate-limit store cannot be reached: each process counts the limits in its own memory."

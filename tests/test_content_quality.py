@@ -53,8 +53,8 @@ def test_treatment_and_clinic_text_reads_at_grade_6_or_below(content):
         text = treatment.description + " " + sentences(treatment.contraindications)
         assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, treatment.id
     clinic = content.clinic
-    notice = [clinic.direct_access.text] if clinic.direct_access else []
-    for text in (clinic.appointments, clinic.disclaimer, *notice):
+    notices = [notice.text for notice in (clinic.direct_access, clinic.language_help) if notice]
+    for text in (clinic.appointments, clinic.disclaimer, *notices):
         assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, text
 
 
@@ -189,6 +189,8 @@ def test_the_clinic_is_configured_as_its_file_says(content, clinic_file):
     assert clinic.appointments == given["appointments"]
     assert clinic.booking_url == given.get("booking_url")
     assert (clinic.direct_access is None) == (given.get("direct_access") is None)
+    assert clinic.languages == tuple(given.get("languages") or ["en"])
+    assert (clinic.language_help is None) == (given.get("language_help") is None)
 
 
 def test_the_clinic_names_no_hours_address_or_logo_its_file_did_not_give(content, clinic_file):

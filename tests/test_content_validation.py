@@ -474,7 +474,7 @@ BROKEN = (
     .replace('{text: "You cannot bear weight.", source: guide}', '{text: "You cannot bear weight.", source: nice-ng99}')
 )
 REGION_FIELDS = (
-    "conditions, markers, name, not_improving, red_flags, reviewed, screening, self_care, slug, sources, summary,"
+    "conditions, es, markers, name, not_improving, red_flags, reviewed, screening, self_care, slug, sources, summary,"
     " treatments"
 )
 BROKEN_PROBLEMS = [
@@ -551,9 +551,14 @@ def test_launch_check_passes_when_every_region_is_reviewed(tmp_path):
 
 
 def test_launch_check_of_the_shipped_file_names_each_unreviewed_region():
-    drafts = [r.slug for r in CONTENT.regions if r.reviewed.draft]
+    """Each draft reviewer line: the region's, then its Spanish block's (written at the region's end)."""
+    drafts = []
+    for r in CONTENT.regions:
+        drafts += [(r.slug, "reviewed")] if r.reviewed.draft else []
+        drafts += [(r.slug, "es.reviewed")] if r.es and r.es.reviewed.draft else []
     result = run_check("--launch")
     assert result.returncode == (1 if drafts else 0)
     lines = result.stderr.splitlines()
-    assert [line.split("region '")[1].split("'")[0] for line in lines] == drafts
-    assert all(line.startswith("data/regions.yaml:") and "field 'reviewed." in line for line in lines)
+    found = [(line.split("region '")[1].split("'")[0], line.split("field '")[1].rsplit(".", 1)[0]) for line in lines]
+    assert found == drafts
+    assert all(line.startswith("data/regions.yaml:") for line in lines)

@@ -10,23 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from bodymap.content.model import Content, Region, Sourced
 
 MAX_AREAS = 10
 SCORES = tuple(range(11))
-SCALE_ENDS = {0: "No pain", 10: "Worst pain you can imagine"}
+SCALE_ENDS = {0: _l("No pain"), 10: _l("Worst pain you can imagine")}
 FEELINGS = {
-    "aching": "Aching",
-    "sharp": "Sharp",
-    "burning": "Burning",
-    "tingling": "Tingling or pins and needles",
-    "numb": "Numb",
-    "spreading": "Spreads into the arm or the leg",
+    "aching": _l("Aching"),
+    "sharp": _l("Sharp"),
+    "burning": _l("Burning"),
+    "tingling": _l("Tingling or pins and needles"),
+    "numb": _l("Numb"),
+    "spreading": _l("Spreads into the arm or the leg"),
 }
 DURATIONS = {
-    "under-6-weeks": "Under 6 weeks",
-    "6-12-weeks": "6 to 12 weeks",
-    "over-3-months": "Over 3 months",
+    "under-6-weeks": _l("Under 6 weeks"),
+    "6-12-weeks": _l("6 to 12 weeks"),
+    "over-3-months": _l("Over 3 months"),
 }
 
 
@@ -53,11 +55,13 @@ class Area:
     @property
     def words(self) -> list[str]:
         """How it feels, in the patient's words from FEELINGS."""
-        return [FEELINGS[f] for f in self.feelings if f in FEELINGS]
+        return [str(FEELINGS[f]) for f in self.feelings if f in FEELINGS]
 
     @property
     def duration_words(self) -> str | None:
-        return DURATIONS.get(self.duration or "")
+        """How long, in the words of DURATIONS (in the language of the request)."""
+        words = DURATIONS.get(self.duration or "")
+        return None if words is None else str(words)
 
 
 @dataclass(frozen=True)

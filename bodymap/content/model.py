@@ -7,6 +7,11 @@ placed before them, a region's treatment ids are looked up in the treatment cata
 catalogues are filled while the file is validated, top to bottom, through the validation context
 (`Catalogue`), so one region's mistakes never hide the checks of the next. Validate with
 `Content.read(data)`; `loader` turns the errors into lines that name the file, line, owner and field.
+
+A clinic whose `languages` list es gives the Spanish of every patient text in an `es:` block at the end
+of the clinic, each treatment and each region: required and complete when es is listed, refused when it
+is not, every list one for one with the English. `Content.spanish()` is then the same content with
+those texts swapped in: same ids, slugs, circles and sources, so the footnotes number alike.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import struct
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import quote
 
 import phonenumbers
@@ -28,10 +33,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     Strict,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
     model_validator,
 )
@@ -51,6 +58,11 @@ HTTPS = re.compile(r"^https://[^\s/]+\.[^\s]+$")
 BOOKING_AREAS = "{areas}"  # in a clinic's booking_url: the area names a patient chose to send, URL-encoded
 NO_SOURCE = 'names no source: write it as {text: "...", source: <source id>}'
 DRAFT_AT_LAUNCH = "marks a draft: before launch a clinician reviews the region and is named here (by, role, date)"
+LANGUAGES = ("en", "es")  # English first: the file is written in English, and each `es:` block is its Spanish
+SPANISH_DRAFT_AT_LAUNCH = (
+    "marks a draft: before launch a Spanish-speaking clinician reviews the Spanish and is named here (by, role, date)"
+)
+PHONE = "{phone}"  # in the language-help notice: where the clinic's phone number goes
 
 
 def problem(kind: str, message: str) -> PydanticCustomError:
@@ -181,6 +193,7 @@ class Catalogue:
     treatments: dict[str, Treatment] = field(default_factory=dict)
     slugs: set[str] = field(default_factory=set)
     region: str = ""  # the slug of the region being read, to name it when a later circle overlaps
+    languages: tuple[str, ...] = ("en",)  # as the clinic lists them, so each `es:` block is required or refused
     placed: dict[str, list[tuple[str, Marker]]] = field(default_factory=lambda: {view: [] for view in VIEWS})
 
 
@@ -195,6 +208,74 @@ def written_once(known: set[str], name: str, what: str) -> str:
         raise problem("duplicate", f"'{name}' is used by another {what}")
     known.add(name)
     return name
+
+
+# Spanish -------------------------------------------------------------------------------------------------------------
+
+Matches = list[tuple[tuple[str | int, ...], str, str, Any]]
+
+
+def _spanish(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo, matches) -> Any:
+    """An `es:` block: required when the clinic lists es, refused when it does not, its lists as long as the English.
+
+    `matches(english, spanish)` compares the block as written with the English fields already read (`info.data`);
+    its problems are reported together with the block's own, so one mistake never hides another.
+    """
+    listed = "es" in catalogue(info).languages
+    if value is None:
+        if listed:
+            raise problem("missing_spanish", "is missing: the clinic's languages list es, so this needs its Spanish")
+        return None
+    if not listed:
+        raise problem(
+            "not_listed", "is Spanish, but the clinic's languages do not list es: add es there, or delete this block"
+        )
+    errors = matches(info.data, value) if isinstance(value, dict) else []
+    try:
+        found = handler(value)
+    except ValidationError as error:
+        errors = [(e["loc"], e["type"], e["msg"], e["input"]) for e in error.errors(include_url=False)] + errors
+    if errors:
+        raise problems_at(errors)
+    return found
+
+
+def _written(spanish: Any, *path: str) -> Any:
+    """The value written at `path` in an `es:` block, or None."""
+    for part in path:
+        spanish = spanish.get(part) if isinstance(spanish, dict) else None
+    return spanish
+
+
+def _same_length(errors: Matches, spanish: Any, english: Any, *path: str, optional: bool = False) -> None:
+    """A Spanish list holds the English list's items, one for one (an empty or missing one is reported on its own)."""
+    written = _written(spanish, *path)
+    if written is None and optional and english:
+        errors.append((path, "missing", "is missing", spanish))
+    elif isinstance(written, list) and (written or optional) and len(written) != len(english):
+        entries = f"{len(written)} entr{'y' if len(written) == 1 else 'ies'}"
+        message = f"has {entries}, the English has {len(english)}: one for each, in the same order"
+        errors.append((path, "length", message, written))
+
+
+def _only_with(errors: Matches, spanish: dict, key: str, english: Any, what: str) -> None:
+    """A Spanish field that translates an optional English one is written exactly when the English one is."""
+    if english and key not in spanish:
+        errors.append(((key,), "missing", "is missing", spanish))
+    elif not english and key in spanish:
+        errors.append(((key,), "not_used", f"is not used: the clinic has no {what}", spanish[key]))
+
+
+def _clinic_matches(english: dict, spanish: dict) -> Matches:
+    """The clinic's Spanish has a direct-access text and the days of its hours when the English has them."""
+    errors: Matches = []
+    if "direct_access" in english:
+        _only_with(errors, spanish, "direct_access", english["direct_access"], "direct_access notice")
+    if "hours" in english:
+        _only_with(errors, spanish, "hours_days", english["hours"], "hours")
+        if english["hours"]:
+            _same_length(errors, spanish, english["hours"], "hours_days")
+    return errors
 
 
 # The clinic ----------------------------------------------------------------------------------------------------------
@@ -284,7 +365,77 @@ def _time_zone(name: str) -> str:
     return name
 
 
+def _phone_placeholder(value: str) -> str:
+    """The language-help notice says where the phone number goes, with {phone}, and holds no other placeholder."""
+    if PHONE not in value:
+        raise problem("placeholder", f"must say where the phone number goes with {PHONE}")
+    if re.sub(r"\{phone\}", "", value).count("{") or value.replace(PHONE, "").count("}"):
+        raise problem("placeholder", f"may hold only the placeholder {PHONE}")
+    return value
+
+
+PhoneText = Annotated[Text, AfterValidator(_phone_placeholder)]
+
+
+class LanguageHelp(Model):
+    """The notice that help in the patient's language is free, dated like the direct-access notice.
+
+    Its Spanish (`es`) is required when the clinic lists Spanish, and welcome on an English-only clinic too:
+    the notice is for people who may not read English, so it is not a translation of a page.
+    """
+
+    text: PhoneText
+    as_of: Date
+    es: PhoneText | None = Field(None, validate_default=True)
+
+    @field_validator("es", mode="after")
+    @classmethod
+    def _spanish_when_listed(cls, spanish: str | None, info: ValidationInfo) -> str | None:
+        """A clinic with Spanish pages says it in Spanish too."""
+        if spanish is None and "es" in catalogue(info).languages:
+            raise problem("missing", "is missing")
+        return spanish
+
+    def notice(self, phone: str) -> str:
+        """The notice with the clinic's phone number in it."""
+        return self.text.replace(PHONE, phone)
+
+
+def _languages(value: Any, info: ValidationInfo) -> Any:
+    """Note the languages as written, so each `es:` block below is checked against them even if one is wrong."""
+    if isinstance(value, list | tuple):
+        catalogue(info).languages = tuple(str(item) for item in value)
+    return value
+
+
+def _english_first(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """English first (the file is written in English), each language once."""
+    if languages[:1] != ("en",):
+        raise problem("languages", "must start with en: the file is written in English, and es adds its Spanish")
+    if len(set(languages)) != len(languages):
+        raise problem("languages", "must list each language once")
+    return languages
+
+
+Languages = Annotated[
+    tuple[Annotated[Literal[LANGUAGES], BeforeValidator(_text)], ...],
+    BeforeValidator(_languages),
+    Filled,
+    AfterValidator(_english_first),
+]
+
+
+class ClinicEs(Model):
+    """The clinic's messages in Spanish; the rest of the clinic (name, phone, dates) is the same in every language."""
+
+    appointments: Text
+    disclaimer: Text
+    direct_access: Text | None = None  # the notice's text only: its date is the English one's
+    hours_days: Annotated[tuple[Text, ...], Filled] | None = None  # each `days` label of `hours`, in order
+
+
 class Clinic(Model):
+    languages: Languages = ("en",)  # first, so every `es:` block is checked against it
     name: Text
     city: Text
     country: Text
@@ -298,6 +449,10 @@ class Clinic(Model):
     hours: Annotated[tuple[OpeningHours, ...], BeforeValidator(_none_is_empty)] = ()
     timezone: Annotated[Text, AfterValidator(_time_zone)] = "UTC"  # where the clinic is, for its hours
     logo: Annotated[Logo | None, BeforeValidator(_measure_logo)] = None
+    language_help: LanguageHelp | None = None
+    es: Annotated[ClinicEs | None, WrapValidator(lambda v, h, i: _spanish(v, h, i, _clinic_matches))] = Field(
+        None, validate_default=True
+    )
 
     @field_validator("phone")
     @classmethod
@@ -317,6 +472,19 @@ class Clinic(Model):
     def booking_link(self, area_names: list[str] = ()) -> str:
         """The booking page, with the area names the patient chose to send (none: the placeholder goes)."""
         return (self.booking_url or "").replace(BOOKING_AREAS, quote(", ".join(area_names), safe=""))
+
+    def spanish(self) -> Clinic:
+        """The clinic with its messages in Spanish (the `es:` block); names, numbers and dates stay as they are."""
+        es = self.es
+        update: dict[str, Any] = {"appointments": es.appointments, "disclaimer": es.disclaimer}
+        if self.direct_access:
+            update["direct_access"] = self.direct_access.model_copy(update={"text": es.direct_access})
+        if self.hours:
+            days = zip(self.hours, es.hours_days, strict=True)
+            update["hours"] = tuple(hours.model_copy(update={"days": label}) for hours, label in days)
+        if self.language_help:
+            update["language_help"] = self.language_help.model_copy(update={"text": self.language_help.es})
+        return self.model_copy(update=update)
 
     @property
     def website_host(self) -> str:
@@ -403,12 +571,36 @@ Statements = Annotated[tuple[Sourced, ...], Filled]
 # Treatments ----------------------------------------------------------------------------------------------------------
 
 
+class TreatmentEs(Model):
+    """A treatment in Spanish: the cautions' texts only, in the English order (their sources are the English ones')."""
+
+    name: Text
+    description: Text
+    contraindications: OptionalTexts = ()
+
+
+def _treatment_matches(english: dict, spanish: dict) -> Matches:
+    """One Spanish caution for each English one."""
+    errors: Matches = []
+    if "contraindications" in english:
+        _same_length(errors, spanish, english["contraindications"], "contraindications", optional=True)
+    return errors
+
+
+def retold(statements: tuple[Sourced, ...], texts: tuple[str, ...]) -> tuple[Sourced, ...]:
+    """The same statements, citing the same sources, in other words."""
+    return tuple(item.model_copy(update={"text": text}) for item, text in zip(statements, texts, strict=True))
+
+
 class Treatment(Model):
     id: Slug
     name: Text
     kind: Annotated[Literal[KINDS], BeforeValidator(_text)]
     description: Text
     contraindications: Annotated[tuple[Sourced, ...], BeforeValidator(_none_is_empty)] = ()
+    es: Annotated[TreatmentEs | None, WrapValidator(lambda v, h, i: _spanish(v, h, i, _treatment_matches))] = Field(
+        None, validate_default=True
+    )
 
     @field_validator("id")
     @classmethod
@@ -422,6 +614,12 @@ class Treatment(Model):
         catalogue(info).treatments[self.id] = self
         return self
 
+    def spanish(self) -> Treatment:
+        """The treatment in Spanish (its `es:` block)."""
+        es = self.es
+        cautions = retold(self.contraindications, es.contraindications)
+        return self.model_copy(update={"name": es.name, "description": es.description, "contraindications": cautions})
+
 
 def _treatment_by_id(value: Any, info: ValidationInfo) -> Any:
     """A treatment id, looked up in the treatment catalogue."""
@@ -430,7 +628,9 @@ def _treatment_by_id(value: Any, info: ValidationInfo) -> Any:
     if treatment_id in found.treatments:
         return found.treatments[treatment_id]
     if treatment_id in found.treatment_ids:  # the treatment itself has a mistake, reported where it is written
-        return Treatment.model_construct(id=treatment_id, name="", kind="active", description="", contraindications=())
+        return Treatment.model_construct(
+            id=treatment_id, name="", kind="active", description="", contraindications=(), es=None
+        )
     raise problem("unknown_treatment", f"names unknown treatment id '{treatment_id}'")
 
 
@@ -489,6 +689,8 @@ class Screening(Model):
 class Review(Model):
     """Who reviewed the region: a named clinician with role and date, or a draft awaiting one."""
 
+    AT_LAUNCH: ClassVar[str] = DRAFT_AT_LAUNCH
+
     date: Date
     by: Text
     marked_draft: Flag = Field(False, alias="draft")
@@ -514,8 +716,75 @@ class Review(Model):
         """With --launch, a draft is refused at the line that marks it."""
         if self.draft and catalogue(info).launch:
             key = "draft" if "marked_draft" in self.model_fields_set else "by"
-            raise problems_at([((key,), "draft", DRAFT_AT_LAUNCH, self.by)])
+            raise problems_at([((key,), "draft", self.AT_LAUNCH, self.by)])
         return self
+
+
+MAP_LABEL_CHARACTERS = int((drawing.WIDTH - 2 * drawing.LABEL_HALO) / (drawing.LABEL_FONT * drawing.LABEL_CHAR_WIDTH))
+
+
+def _fits_the_map(text: str) -> str:
+    """A name drawn beside its circle fits across the drawing (Spanish names run longer than English ones)."""
+    if len(text) > MAP_LABEL_CHARACTERS:
+        raise problem("too_long", f"is too long to draw on the map: {MAP_LABEL_CHARACTERS} characters at most")
+    return text
+
+
+MapLabel = Annotated[Text, AfterValidator(_fits_the_map)]
+
+
+class SpanishReview(Review):
+    """Who reviewed the region's Spanish: a Spanish-speaking clinician, or a draft awaiting one."""
+
+    AT_LAUNCH: ClassVar[str] = SPANISH_DRAFT_AT_LAUNCH
+
+
+class Sides(Model):
+    """A paired region's name with each side, as Spanish says it: "Rodilla izquierda", "Hombro derecho"."""
+
+    left: MapLabel
+    right: MapLabel
+
+
+class SpanishRedFlags(Model):
+    """The red flags' texts, in the English order; their sources are the English ones'."""
+
+    emergency: Texts
+    urgent: Texts
+
+
+class RegionEs(Model):
+    """A region's patient text and phone script in Spanish, each list in the English order."""
+
+    name: MapLabel
+    sides: Sides | None = None  # required for a region with a left and a right
+    summary: Text
+    conditions: Annotated[tuple[Condition, ...], Filled]
+    self_care: Texts
+    not_improving: Text
+    red_flags: SpanishRedFlags
+    screening: Screening
+    reviewed: SpanishReview
+
+
+def _region_matches(english: dict, spanish: dict) -> Matches:
+    """One Spanish item for each English one, and the side names exactly when the region has sides."""
+    errors: Matches = []
+    for path in (("conditions",), ("self_care",)):
+        if path[0] in english:
+            _same_length(errors, spanish, english[path[0]], *path)
+    for group, tiers in (("red_flags", ("emergency", "urgent")), ("screening", ("emergency", "urgent", "general"))):
+        if group in english:
+            for tier in tiers:
+                _same_length(errors, spanish, getattr(english[group], tier), group, tier)
+    if "markers" in english:
+        paired = any(marker.side != "centre" for marker in english["markers"])
+        if paired and "sides" not in spanish:
+            message = 'is missing: name each side, e.g. {left: "Rodilla izquierda", right: "Rodilla derecha"}'
+            errors.append((("sides",), "missing_sides", message, spanish))
+        elif not paired and "sides" in spanish:
+            errors.append((("sides",), "not_used", "is not used: the region has no left and right", spanish["sides"]))
+    return errors
 
 
 class Region(Model):
@@ -531,6 +800,10 @@ class Region(Model):
     screening: Screening
     reviewed: Review
     sources: SourceRefs
+    es: Annotated[RegionEs | None, WrapValidator(lambda v, h, i: _spanish(v, h, i, _region_matches))] = Field(
+        None, validate_default=True
+    )
+    _labels: dict[str, str] = PrivateAttr(default_factory=dict)  # the Spanish copy's side names
 
     @model_validator(mode="before")
     @classmethod
@@ -574,10 +847,37 @@ class Region(Model):
         return tuple(side for side in ("left", "right") if any(m.side == side for m in self.markers))
 
     def label(self, side: str | None) -> str:
-        """'Knee' or 'Left knee'."""
+        """'Knee' or 'Left knee'; in the Spanish content 'Rodilla' or 'Rodilla izquierda'."""
         if not side:
             return self.name
+        if side in self._labels:
+            return self._labels[side]
         return f"{side.capitalize()} {self.name[0].lower()}{self.name[1:]}"
+
+    def spanish(self, treatments: dict[str, Treatment]) -> Region:
+        """The region in Spanish (its `es:` block), listing `treatments` (the Spanish catalogue, by id)."""
+        es = self.es
+        flags = self.red_flags.model_copy(
+            update={
+                "emergency": retold(self.red_flags.emergency, es.red_flags.emergency),
+                "urgent": retold(self.red_flags.urgent, es.red_flags.urgent),
+            }
+        )
+        copy = self.model_copy(
+            update={
+                "name": es.name,
+                "summary": es.summary,
+                "conditions": es.conditions,
+                "treatments": tuple(treatments[t.id] for t in self.treatments),
+                "self_care": es.self_care,
+                "not_improving": self.not_improving.model_copy(update={"text": es.not_improving}),
+                "red_flags": flags,
+                "screening": es.screening,
+                "reviewed": es.reviewed,
+            }
+        )
+        copy._labels = {"left": es.sides.left, "right": es.sides.right} if es.sides else {}
+        return copy
 
     @property
     def treatments_shown(self) -> tuple[Treatment, ...]:
@@ -606,6 +906,36 @@ class Content(Model):
     sources: Annotated[tuple[Source, ...], Filled]
     treatments: Annotated[tuple[Treatment, ...], Filled]
     regions: Annotated[tuple[Region, ...], Filled]
+    _language: str = PrivateAttr("en")
+
+    @property
+    def language(self) -> str:
+        """'en', or 'es' for the Spanish copy."""
+        return self._language
+
+    @property
+    def drafts(self) -> int:
+        """How many reviewer lines are still drafts: each region's, and each Spanish block's."""
+        reviews = [r.reviewed for r in self.regions] + [r.es.reviewed for r in self.regions if r.es]
+        return sum(review.draft for review in reviews)
+
+    def spanish(self) -> Content:
+        """The same content with every patient text in Spanish: same sources, ids, slugs, circles and footnotes.
+
+        Only for a clinic whose languages list es (the file then has every `es:` block).
+        """
+        if "es" not in self.clinic.languages:
+            raise ValueError("the clinic's languages do not list es: its file has no Spanish")
+        treatments = {t.id: t.spanish() for t in self.treatments}
+        copy = self.model_copy(
+            update={
+                "clinic": self.clinic.spanish(),
+                "treatments": tuple(treatments.values()),
+                "regions": tuple(r.spanish(treatments) for r in self.regions),
+            }
+        )
+        copy._language = "es"
+        return copy
 
     @classmethod
     def read(cls, data: Any, launch: bool = False) -> Content:
