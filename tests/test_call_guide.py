@@ -1,11 +1,14 @@
-"""The call guide: the same map for staff, a script that starts with red flags, and a call log with no names."""
+"""The call guide: the same map for staff, a script that starts with red flags, a call log with no names, and the
+script in Spanish for a caller who speaks it."""
 
 from __future__ import annotations
 
 import itertools
 
+import pytest
 from sqlalchemy import select
 
+import bodymap.content
 from bodymap.data.models import CallLog
 from tests.helpers import HTMX, add_rows, callback_request, soup, stored
 
@@ -236,3 +239,192 @@ def test_a_request_with_no_known_area_still_has_a_guide(staff_client, db_app):
 def test_the_per_region_guide_urls_still_work(staff_reader, content):
     for region in content.regions:
         assert staff_reader.get(f"/staff/guide/{region.slug}").status_code == 200
+
+
+# The phone script in Spanish, for staff who speak it: what the caller hears comes from the clinic's Spanish content
+# and carries lang="es"; the staff's own words (headings, what to do about a yes) stay English.
+
+STEP_HEADINGS = ["1. Open the call", "2. Emergency questions", "3. Same-day questions", "4. Read this to the caller"]
+
+
+def spanish_of(app):
+    """The clinic's content in Spanish; the test is skipped for a clinic without it (whose guide offers no Spanish,
+    which test_a_script_language_the_clinic_does_not_have_is_refused checks)."""
+    if "es" not in bodymap.content.languages(app):
+        pytest.skip("this clinic's content has no Spanish")
+    return bodymap.content.get(app, lang="es")
+
+
+def spoken_in(script, lang: str) -> None:
+    """Everything read aloud in a script is marked as `lang`, on itself or on its list; the staff's words are in the
+    page's English."""
+    said = script.select(".say")
+    assert said
+    for element in said:
+        assert (element.get("lang") or element.parent.get("lang")) == lang, element
+    for heading in script.select("h2, h3, .if-yes"):
+        assert not heading.get("lang") and heading.find_parent(attrs={"lang": True})["lang"] == "en", heading
+
+
+def questions(script, step: str) -> list[str]:
+    return [li.get_text() for li in script.select(f'[data-step="{step}"] li')]
+
+
+def test_a_regions_script_reads_in_spanish_with_lang_es_and_staff_words_in_english(staff_reader, app, content, region):
+    spanish = spanish_of(app)
+    said = spanish.region(region.slug)
+    side = region.sides[0] if region.sides else None
+    url = f"/staff/guide/{region.slug}" + (f"?side={side}&" if side else "?")
+    script = soup(staff_reader.get(url + "script=es")).select_one("#region-panel article.script")
+    assert script["data-script-language"] == "es"
+    spoken_in(script, "es")
+    assert script.select_one("h2").get_text() == f"{region.label(side)}: phone script"
+    assert [h.get_text() for h in script.select("[data-step] h3")][:4] == STEP_HEADINGS
+    assert "call 911 or go to the ER now" in script.select_one('[data-step="emergency"] .if-yes').get_text()
+
+    opening = script.select_one('[data-step="opening"] .say').get_text()
+    assert opening.startswith(f'"Gracias por llamar a {spanish.clinic.name}.')
+    assert f"Siento mucho su dolor de {said.name.lower()}." in opening
+    assert questions(script, "emergency") == list(said.screening.emergency)
+    assert questions(script, "urgent") == list(said.screening.urgent)
+    assert questions(script, "summary") == list(said.screening.general)
+    assert script.select_one('[data-step="summary"] p.say').get_text() == said.summary
+    assert said.screening.emergency != region.screening.emergency and said.summary != region.summary
+    booking = [p.get_text() for p in script.select('[data-step="booking"] p.say')]
+    assert booking[0] == f'"{spanish.clinic.appointments} ¿Quiere que le haga una cita?"'
+    notice = spanish.clinic.direct_access
+    assert booking[1:] == ([f'"{notice.text}"'] if notice else [])
+
+    [switch] = script.select(".script-language a")
+    assert (switch.get_text(), switch["data-script-language"]) == ("Script in English", "en")
+    back = soup(staff_reader.get(switch["href"])).select_one("#region-panel article.script")
+    assert back["data-script-language"] == "en" and questions(back, "emergency") == list(region.screening.emergency)
+    spoken_in(back, "en")
+
+
+def test_the_guide_is_in_english_by_default_and_links_to_spanish(staff_reader, app):
+    spanish_of(app)
+    page = soup(staff_reader.get("/staff/guide/knee?side=left"))
+    script = page.select_one("#region-panel article.script")
+    assert script["data-script-language"] == "en"
+    spoken_in(script, "en")
+    [switch] = script.select(".script-language a")
+    assert (switch.get_text(), switch["href"]) == ("Script in Spanish", "/staff/guide/knee?side=left&script=es")
+    for a in page.select("svg[data-view] a[data-region]"):  # an English guide's circles open English scripts
+        assert "script=" not in a["href"] and "script=" not in a["hx-get"]
+    empty = soup(staff_reader.get("/staff/guide")).select_one("#region-panel .script-language a")
+    assert empty["href"] == "/staff/guide?script=es"  # staff can choose Spanish before the caller says where
+
+
+def test_a_spanish_guide_stays_in_spanish_from_circle_to_circle_with_and_without_htmx(staff_reader, app):
+    spanish = spanish_of(app)
+    page = soup(staff_reader.get("/staff/guide?script=es"))
+    assert page.select_one("#region-panel .script-language a")["href"] == "/staff/guide?script=en"
+    circle = page.select_one('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
+    assert circle["href"] == "/staff/guide/knee?side=left&script=es"
+    assert circle["hx-get"] == "/staff/guide/knee/panel?side=left&script=es"
+    panel = staff_reader.get(circle["hx-get"], headers=HTMX)
+    assert panel.status_code == 200
+    script = soup(panel).select_one("article.script")
+    assert script["data-script-language"] == "es"
+    assert questions(script, "emergency") == list(spanish.region("knee").screening.emergency)
+    direct = staff_reader.get(circle["hx-get"])  # the panel's address opened in a browser: the page, still Spanish
+    assert direct.status_code == 303 and direct.headers["Location"] == "/staff/guide/knee?side=left&script=es"
+
+
+def test_a_request_sent_in_spanish_opens_its_script_in_spanish(staff_client, db_app, content):
+    spanish = spanish_of(db_app)
+    first, second = shared_question_regions(content)
+    side = first.sides[0] if first.sides else None
+    areas = [{"region": first.slug, "side": side, "pain": 3}, {"region": second.slug, "pain": 8}]
+    add_rows(db_app, callback_request(name="Beatriz", areas=areas, language="es"))
+    request_id = stored(db_app)[0].id
+    page = soup(staff_client.get(f"/staff/callbacks/{request_id}/guide"))
+    script = page.select_one("#region-panel article.request-script")
+    assert script["data-script-language"] == "es"
+    spoken_in(script, "es")
+    assert script.select_one("h2").get_text().endswith(": phone script")
+    assert page.title.get_text().startswith(f"Call guide: {first.label(side)[0].lower()}")  # staff words: English
+    facts = script.select_one(".request-facts")
+    tag = facts.select_one(".language-tag [lang]")
+    assert (tag["lang"], tag.get_text()) == ("es", "Español")
+    assert [li.select_one(".pain-area-name").get_text() for li in facts.select("ul.pain-areas > li")] == [
+        second.name,
+        first.label(side),
+    ]
+    said_first, said_second = spanish.region(first.slug), spanish.region(second.slug)
+    opening = script.select_one('[data-step="opening"] .say').get_text()
+    assert opening.startswith(f'"Hola, le llamo de {spanish.clinic.name}')
+    named = [label[0].lower() + label[1:] for label in (said_first.label(side), said_second.label(None))]
+    assert f"Siento mucho su dolor de {named[0]} y {named[1]}." in opening  # as listed, with the side in Spanish
+    for step, field in (("emergency", "emergency"), ("urgent", "urgent"), ("general", "general")):
+        expected = [*getattr(said_first.screening, field), *getattr(said_second.screening, field)]
+        assert questions(script, step) == list(dict.fromkeys(expected)), step
+    summaries = [p.get_text() for p in script.select('[data-step="summary"] .script-area p.say')]
+    assert summaries == [said_second.summary, said_first.summary]  # the one that hurts most first
+    full = script.select_one('[data-step="summary"] .script-area a')["href"]
+    assert full == f"/staff/guide/{second.slug}?script=es"  # its full script opens in Spanish too
+
+    [switch] = script.select(".script-language a")
+    assert (switch.get_text(), switch["href"]) == (
+        "Script in English",
+        f"/staff/callbacks/{request_id}/guide?script=en",
+    )
+    english = soup(staff_client.get(switch["href"])).select_one("article.request-script")
+    assert english["data-script-language"] == "en"
+    spoken_in(english, "en")
+    assert questions(english, "emergency") == list(
+        dict.fromkeys([*first.screening.emergency, *second.screening.emergency])
+    )
+    assert english.select_one(".script-language a")["href"] == f"/staff/callbacks/{request_id}/guide?script=es"
+
+
+def test_a_request_sent_in_english_opens_in_english_and_can_switch_to_spanish(staff_client, db_app):
+    spanish = spanish_of(db_app)
+    add_rows(db_app, callback_request(name="Ann", region="knee", side="left", pain=5))
+    url = f"/staff/callbacks/{stored(db_app)[0].id}/guide"
+    script = soup(staff_client.get(url)).select_one("article.request-script")
+    assert script["data-script-language"] == "en" and script.select_one(".request-facts .language-tag") is None
+    assert script.select_one(".script-language a")["href"] == url + "?script=es"
+    in_spanish = soup(staff_client.get(url + "?script=es")).select_one("article.request-script")
+    assert questions(in_spanish, "emergency") == list(spanish.region("knee").screening.emergency)
+    assert in_spanish.select_one("form#call-log input[name=next]")["value"] == url + "?script=es"
+
+
+def test_a_script_language_the_clinic_does_not_have_is_refused(staff_client, db_app):
+    add_rows(db_app, callback_request(name="Ann", region="knee", side="left", pain=5))
+    request_url = f"/staff/callbacks/{stored(db_app)[0].id}/guide"
+    for url in ("/staff/guide/knee?side=left", "/staff/guide", request_url):
+        assert staff_client.get(url + ("&" if "?" in url else "?") + "script=fr").status_code == 400
+    if "es" in bodymap.content.languages(db_app):
+        return
+    # A clinic without Spanish content: no link to a Spanish script, and asking for one is refused.
+    for url in ("/staff/guide/knee?side=left", "/staff/guide", request_url):
+        page = soup(staff_client.get(url))
+        assert page.select(".script-language a") == []
+        assert staff_client.get(url + ("&" if "?" in url else "?") + "script=es").status_code == 400
+
+
+def test_the_scripts_own_spanish_lines_read_as_easy_spanish(app, content):
+    """The lines the guide itself says (not the content's), filled in as a call would: Fernández-Huerta 70 or more,
+    like the content's Spanish."""
+    import textstat
+
+    from bodymap.staff.call_guide import SCRIPT_LINES
+
+    spanish = spanish_of(app)
+    knee = spanish.region("knee") or spanish.regions[0]
+    lines = SCRIPT_LINES["es"]
+    assert set(lines) == set(SCRIPT_LINES["en"]), "every line the script says has its Spanish"
+    values = {
+        "clinic": spanish.clinic.name,
+        "area": knee.name.lower(),
+        "areas": f"{spanish.regions[0].name.lower()} y {knee.label(knee.sides[0] if knee.sides else None).lower()}",
+        "appointments": spanish.clinic.appointments,
+    }
+    textstat.set_lang("es")
+    try:
+        for name, line in lines.items():
+            assert textstat.fernandez_huerta(line.format(**values)) >= 70, name
+    finally:
+        textstat.set_lang("en_US")

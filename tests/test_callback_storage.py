@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
+from bodymap import content
 from bodymap.data.engine import database_url
 from bodymap.data.models import Base, CallbackArea, utcnow
 from bodymap.settings import ConfigError
@@ -169,3 +170,20 @@ def test_a_bad_retention_setting_stops_the_app_with_a_clear_message(make_app, mo
 def test_a_database_url_that_cannot_work_stops_the_app_with_a_clear_message(make_app, url):
     with pytest.raises(ConfigError, match="DATABASE_URL is not a database address this app can use"):
         make_app(DATABASE_URL=url, migrated=False)
+
+
+def send_in(client, lang: str):
+    """Open the callback form at its address in `lang` and send it there, as a patient reading that language."""
+    url = "/callback" if lang == "en" else f"/{lang}/callback"
+    response = client.post(url, data={**hidden_fields(client.get(url)), **GOOD_CALLBACK})
+    assert response.status_code == 303, response.status_code
+    return response
+
+
+def test_each_request_stores_the_language_of_the_form_it_was_sent_from(db_client, db_app):
+    if "es" not in content.languages(db_app):
+        pytest.skip("this clinic's content has no Spanish, so it has no Spanish form")
+    send_in(db_client, "en")
+    send_in(db_app.test_client(), "es")
+    send_in(db_client, "en")
+    assert [saved.language for saved in stored(db_app)] == ["en", "es", "en"]

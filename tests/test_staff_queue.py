@@ -1,12 +1,14 @@
-"""The callback queue: newest first, every area with its score, sorting by score, filters, one-click status,
-paging, and nothing a patient typed runs."""
+"""The callback queue: newest first, every area with its score, the language of a request sent in Spanish,
+sorting by score, filters, one-click status, paging, and nothing a patient typed runs."""
 
 from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from bodymap.data.models import utcnow
-from tests.helpers import HTMX, add_rows, callback_request, csrf_token_from, soup, stored
+from tests.helpers import GOOD_CALLBACK, HTMX, add_rows, callback_request, csrf_token_from, hidden_fields, soup, stored
 
 
 def add_requests(app, count, **fields):
@@ -256,3 +258,70 @@ def test_status_change_needs_a_token(staff_client, db_app):
     token = csrf_token_from(staff_client.get("/staff/callbacks"))
     missing = staff_client.post("/staff/callbacks/999999/status", data={"csrf_token": token, "status": "closed"})
     assert missing.status_code == 404
+
+
+def language_tag(row):
+    """The language a row says its request was sent in, as (lang attribute, text); None for English."""
+    tag = row.select_one(".language-tag [lang]")
+    return None if tag is None else (tag["lang"], tag.get_text())
+
+
+def test_a_spanish_request_sent_from_the_spanish_form_shows_as_spanish_in_the_queue(staff_client, db_app):
+    from bodymap import content
+
+    if "es" not in content.languages(db_app):
+        pytest.skip("this clinic's content has no Spanish, so it has no Spanish form")
+    for url, name in (("/callback", "Ann English"), ("/es/callback", "Beatriz Español")):
+        form = {**hidden_fields(staff_client.get(url)), **GOOD_CALLBACK, "name": name}
+        assert staff_client.post(url, data=form).status_code == 303
+    page = soup(staff_client.get("/staff/callbacks"))
+    shown = {row.select_one(".patient-name").get_text(): language_tag(row) for row in rows(page)}
+    assert shown == {"Beatriz Español": ("es", "Español"), "Ann English": None}
+    [spanish] = [row for row in rows(page) if row.select_one(".patient-name").get_text() == "Beatriz Español"]
+    tag = spanish.select_one(".language-tag")
+    assert tag.get_text() == "Language: Español"  # a screen reader hears what the tag is, then the word in Spanish
+    assert tag.select_one(".visually-hidden").get_text() == "Language: "
+
+
+def test_the_queue_filters_by_language_without_javascript_and_keeps_the_pages(staff_client, db_app):
+    add_requests(db_app, 55, status="contacted", language="es", pain=3)
+    add_requests(db_app, 1, status="contacted", language="es", name="Top", pain=10)
+    add_requests(db_app, 3, status="contacted", name="English")
+    page = soup(staff_client.get("/staff/callbacks"))
+    language = page.select_one('form.filters select[name="language"]')
+    assert [(o["value"], o.get_text()) for o in language.select("option")] == [
+        ("", "Any"),
+        ("en", "English"),
+        ("es", "Spanish"),
+    ]
+    assert page.select_one(f'form.filters label[for="{language["id"]}"]').get_text() == "Language"
+
+    spanish = soup(staff_client.get("/staff/callbacks?language=es"))
+    assert len(rows(spanish)) == 50 and {language_tag(row) for row in rows(spanish)} == {("es", "Español")}
+    assert spanish.select_one('select[name="language"] option[selected]')["value"] == "es"
+    assert spanish.select_one("#queue-table")["hx-get"] == "/staff/callbacks/rows?language=es"  # the poll keeps it
+    older = spanish.select_one(".pager a")["href"]
+    assert older == "/staff/callbacks?language=es&page=2"
+    assert len(rows(soup(staff_client.get(older)))) == 6
+
+    english = soup(staff_client.get("/staff/callbacks?language=en"))
+    assert names(english) == ["English"] * 3 and {language_tag(row) for row in rows(english)} == {None}
+
+    by_score = soup(staff_client.get("/staff/callbacks?language=es&sort=score"))
+    assert names(by_score)[0] == "Top" and "English" not in names(by_score)
+    assert by_score.select_one(".pager a")["href"] == "/staff/callbacks?language=es&sort=score&page=2"
+
+    none = soup(staff_client.get("/staff/callbacks?language=es&region=elbow"))
+    assert rows(none) == [] and none.select_one(".empty").get_text() == "No callback requests match these filters."
+    assert staff_client.get("/staff/callbacks?language=fr").status_code == 400
+
+
+def test_a_status_change_keeps_the_language_filter_and_the_tag(staff_client, db_app):
+    add_requests(db_app, 1, language="es")
+    page = soup(staff_client.get("/staff/callbacks?language=es"))
+    form = rows(page)[0].select_one("form.status-form")
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")} | {"status": "booked"}
+    response = staff_client.post(form["action"], data=data)
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/callbacks?language=es"
+    in_place = soup(staff_client.post(form["action"], data={**data, "status": "contacted"}, headers=HTMX))
+    assert language_tag(in_place.select_one("tr")) == ("es", "Español")

@@ -12,6 +12,8 @@ someone else's name and number gets a confirmation without the saved details.
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -24,6 +26,7 @@ from bodymap.content.areas import MAX_AREAS, area_from, combined_flags
 from bodymap.data.models import CallbackArea, CallbackRequest
 from bodymap.extensions import csrf, limiter
 from bodymap.notify import outbox
+from bodymap.web import languages
 from bodymap.web.area_forms import set_region_choices
 from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
 from bodymap.web.forms import posted_form
@@ -31,7 +34,7 @@ from bodymap.web.phones import display_phone
 from bodymap.web.rendering import fragment_or_redirect, is_htmx, page_or_fragment
 from bodymap.web.titles import titled
 
-SENT_HEADING = "Request sent"
+SENT_HEADING = lazy_gettext("Request sent")
 SENT_KEY = "callback_sent"  # the session remembers which request to confirm, once; the URL never does
 SENT_SHOWN = "callback_sent_shown"  # a reload of the confirmation: shown again, without the details
 
@@ -54,7 +57,7 @@ def _form_page(form: CallbackForm, status: int, message: str | None = None):
         emergency=combined_flags(areas).emergency,
         can_add=len(form.areas) < MAX_AREAS,
         max_areas=MAX_AREAS,
-        title=titled("Request a callback"),
+        title=titled(_("Request a callback")),
     )
 
 
@@ -96,7 +99,7 @@ def _confirmation(callback: CallbackRequest | None):
     return fragment_or_redirect(confirmation, url_for("callback.sent"), status=201)
 
 
-@bp.get("/callback")
+@languages.get(bp, "/callback")
 def new():
     """The form, with the one area a panel's "Request a callback" link names (`?region=knee&side=left`)."""
     area = area_from(content.get(current_app), request.args.get("region", ""), request.args.get("side"))
@@ -108,7 +111,7 @@ def new():
 # Exempt from CSRF: it stores nothing and changes nothing, it only draws the form with the areas posted from the
 # patient's pain list (a list that lives in the patient's browser, on pages everyone shares, which carry no token).
 # The form it draws carries a fresh token, and sending that form is checked as always.
-@bp.post("/callback/from-list")
+@languages.post(bp, "/callback/from-list", twin="new")
 @csrf.exempt
 def from_list():
     """The form prefilled with the areas of the patient's pain list: bad ones dropped, no errors shown."""
@@ -140,7 +143,7 @@ def _edit(action: str):
     return _form_page(form, 200)
 
 
-@bp.post("/callback")
+@languages.post(bp, "/callback", twin="new")
 @limiter.limit("5 per hour", deduct_when=_successful, exempt_when=_editing)  # requests that reached the desk
 @limiter.limit("30 per hour", exempt_when=_editing)  # every attempt to send, typos included
 def create():
@@ -163,6 +166,7 @@ def create():
             phone=form.phone_e164,
             preferred_time=form.preferred_time.data,
             note=form.note.data or "",
+            language=languages.current(),  # /callback is "en", /es/callback "es"
         )
         callback.areas = [
             CallbackArea(
@@ -203,13 +207,13 @@ def _sent_by(callback: CallbackRequest, form: CallbackForm) -> bool:
 
 
 def _unavailable(form: CallbackForm):
-    message = "We could not save your request just now. What you typed is still here. Please try again in a minute."
+    message = _("We could not save your request just now. What you typed is still here. Please try again in a minute.")
     response = _form_page(form, 503, message)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
-@bp.get("/callback/sent")
+@languages.get(bp, "/callback/sent")
 def sent():
     """The confirmation after a post without JavaScript: with the details once, without them on a reload."""
     key = session.pop(SENT_KEY, None)
@@ -232,7 +236,7 @@ def never_store(response):
 def csrf_expired(error: CSRFError):
     """An old or missing token: show the form again, as typed, with a fresh token."""
     form = CallbackForm(formdata=posted_form())
-    message = "This form was open for a long time, so we could not send it. Please check it and send it again."
+    message = _("This form was open for a long time, so we could not send it. Please check it and send it again.")
     return _form_page(form, 400, message)
 
 
@@ -241,8 +245,9 @@ def too_many(error):
     """Over the limit: the form as typed, the phone number, and how long to wait."""
     form = CallbackForm(formdata=posted_form())
     wait = limit_wait_seconds()
-    message = (
-        f"We have had many requests from your network. Please call us instead, or try again in {wait_in_words(wait)}."
+    message = _(
+        "We have had many requests from your network. Please call us instead, or try again in %(wait)s.",
+        wait=wait_in_words(wait),
     )
     response = _form_page(form, 429, message)
     response.headers["Retry-After"] = str(wait)

@@ -55,6 +55,8 @@ class CallbackRequest(Base):
     preferred_time: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    # The language of the form the patient sent ("en" or "es"): the front desk calls back in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # Where it hurts, in the order the patient listed the areas (none when they did not say).
     areas: Mapped[list[CallbackArea]] = relationship(
         order_by="CallbackArea.position", cascade="all, delete-orphan", lazy="selectin"

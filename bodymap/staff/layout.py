@@ -14,7 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bodymap import content, data
 from bodymap.data.models import CALL_OUTCOMES, PREFERRED_TIMES, STATUSES, CallbackRequest, utcnow
 from bodymap.staff import bp
+from bodymap.web.languages import LANGUAGES as LANGUAGE_NAMES
 from bodymap.web.phones import display_phone
+
+# The languages a patient can write in, as the front desk reads them: named in English in the filters, and in their
+# own words (with lang="...") on a request, which is how the patient will want to be spoken to.
+LANGUAGES_IN_ENGLISH = {"en": "English", "es": "Spanish"}
 
 
 def staff_title(text: str) -> str:
@@ -51,7 +56,12 @@ def staff_header():
 
     With the database down the header shows neither (the page saying so must not need the database itself).
     """
-    names = {"preferred_times": PREFERRED_TIMES, "statuses": STATUSES, "call_outcomes": CALL_OUTCOMES}
+    names = {
+        "preferred_times": PREFERRED_TIMES,
+        "statuses": STATUSES,
+        "call_outcomes": CALL_OUTCOMES,
+        "language_names": LANGUAGE_NAMES,
+    }
     if g.get("database_unavailable"):
         return {**names, "signed_in": False, "new_callbacks": None}
     try:

@@ -4,7 +4,8 @@ A new request is overdue when the window the patient chose to be called in (morn
 any time; see `bodymap.notify.schedule`) has ended or ends within 30 minutes. Overdue requests lead the
 first page whatever their age, marked in words, the window that ends first at the top.
 
-Each row lists every area of the request, highest score first. `sort=score` orders the whole queue by each
+Each row lists every area of the request, highest score first, and the language the patient wrote in when it is
+not English (`language=es` shows only those). `sort=score` orders the whole queue by each
 request's highest score instead (requests without a score last, newest first among equals); overdue rows are
 then still marked, but do not lead.
 """
@@ -24,13 +25,15 @@ from bodymap import content, data
 from bodymap.data.models import STATUSES, CallbackArea, CallbackRequest, utcnow
 from bodymap.notify.schedule import Deadline, Schedule, clock
 from bodymap.staff import bp
-from bodymap.staff.layout import local_page, new_callback_count, staff_title
+from bodymap.staff.layout import LANGUAGES_IN_ENGLISH, local_page, new_callback_count, staff_title
 from bodymap.web.rendering import fragment_or_redirect
 
 PAGE_SIZE = 50
 OVERDUE_SCAN = 500  # new requests looked at for overdue ones: far more than a desk leaves waiting
 SORTS = {"": "Overdue first, then newest", "score": "Highest pain score first"}
 SIDES = {"": "Any", "left": "Left", "right": "Right"}
+# Staff pages are in English, so the filter names each language in English; a row names it in its own ("Español").
+LANGUAGE_CHOICES = {"": "Any"} | LANGUAGES_IN_ENGLISH
 
 
 class QueueFilter(FlaskForm):
@@ -40,6 +43,7 @@ class QueueFilter(FlaskForm):
     status = SelectField("Status", choices={"": "All"} | {s: s.capitalize() for s in STATUSES}, default="")
     region = SelectField("Region", default="")
     side = SelectField("Side", choices=SIDES, default="")
+    language = SelectField("Language", choices=LANGUAGE_CHOICES, default="")
     sort = SelectField("Order", choices=SORTS, default="")
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])
 
@@ -50,13 +54,14 @@ class QueueFilter(FlaskForm):
     @property
     def narrowed(self) -> bool:
         """Some requests may be left out (the order alone leaves none out)."""
-        return bool(self.status.data or self.region.data or self.side.data)
+        return bool(self.status.data or self.region.data or self.side.data or self.language.data)
 
     def query_args(self, **changes) -> dict[str, str | int]:
         args = {
             "status": self.status.data or "",
             "region": self.region.data or "",
             "side": self.side.data or "",
+            "language": self.language.data or "",
             "sort": self.sort.data or "",
             "page": self.page.data or 1,
         }
@@ -125,6 +130,8 @@ def _requests(
     query = select(CallbackRequest)
     if filters.status.data:
         query = query.where(CallbackRequest.status == filters.status.data)
+    if filters.language.data:
+        query = query.where(CallbackRequest.language == filters.language.data)
     where = []  # a request is shown when one of its areas is the region (and side) asked for
     if filters.region.data:
         where.append(CallbackArea.region == filters.region.data)
