@@ -186,8 +186,8 @@ def test_the_email_says_when_to_call_and_links_to_the_request_with_no_personal_d
         for area in request.areas:
             region = content.region(area.region)
             forbidden += [area.region, region.name, region.label(area.side), *([area.side] if area.side else [])]
-            forbidden += [word for f in area.feelings.split(",") if f for word in (f, FEELINGS[f])]
-            said += [area.duration, DURATIONS[area.duration]] if area.duration else []
+            forbidden += [word for f in area.feelings.split(",") if f for word in (f, str(FEELINGS[f]))]
+            said += [area.duration, str(DURATIONS[area.duration])] if area.duration else []
             said += [f"{area.pain}/10", f"{area.pain} out of 10"] if area.pain is not None else []
         everything = "\n".join([*parts.values(), *(f"{k}: {v}" for k, v in message.items())])
         digits = "".join(re.findall(r"\d", " ".join(re.findall(r"[\d().+ -]{7,}", everything))))

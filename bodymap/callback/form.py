@@ -12,6 +12,8 @@ import uuid
 
 import phonenumbers
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TelField, TextAreaField
@@ -20,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from bodymap import content
 from bodymap.content.areas import MAX_AREAS, Area
 from bodymap.data.models import PREFERRED_TIMES
-from bodymap.web.area_forms import areas_field, areas_of, set_region_choices
+from bodymap.web.area_forms import areas_field, areas_of, in_words, set_region_choices
 
 NAME_MAX = 100
 PHONE_MAX = 32
@@ -35,7 +37,15 @@ def clean_text(value: str | None) -> str | None:
     return None if value is None else OUTER_BLANKS.sub("", CONTROL_CHARACTERS.sub("", value))
 
 
-REGION_BLANK = "Pick a place"
+REGION_BLANK = _l("Pick a place")
+# The form's words for PREFERRED_TIMES (the staff pages keep the stored English ones), in the same order.
+PREFERRED_TIME_WORDS = {
+    "morning": _l("Morning"),
+    "afternoon": _l("Afternoon"),
+    "evening": _l("Evening"),
+    "any": _l("Any time"),
+}
+assert list(PREFERRED_TIME_WORDS) == list(PREFERRED_TIMES), "a time of day without its words on the form"
 EDIT_ACTIONS = ("add-area", "update")  # and "remove-N": buttons that redraw the form and send nothing
 
 
@@ -79,45 +89,49 @@ def with_areas(formdata, areas: list[Area]) -> MultiDict:
 
 class CallbackForm(FlaskForm):
     name = StringField(
-        "Your name",
+        _l("Your name"),
         filters=[clean_text],
         validators=[
             # Checked after clean_text, so a name of only spaces counts as no name.
-            DataRequired("Please tell us your name."),
-            Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
+            DataRequired(_l("Please tell us your name.")),
+            Length(max=NAME_MAX, message=_l("Please keep your name under %(count)s characters.", count=NAME_MAX)),
         ],
     )
     phone = TelField(
-        "Phone number",
+        _l("Phone number"),
         filters=[clean_text],
         validators=[
-            DataRequired("Please give us a phone number to call."),
-            Length(max=PHONE_MAX, message="That is too long for a phone number."),
+            DataRequired(_l("Please give us a phone number to call.")),
+            Length(max=PHONE_MAX, message=_l("That is too long for a phone number.")),
         ],
     )
     preferred_time = RadioField(
-        "When should we call?",
-        choices=PREFERRED_TIMES,
+        _l("When should we call?"),
+        choices=PREFERRED_TIMES,  # in the patient's language once the form is made (__init__)
         default="any",
-        validators=[InputRequired("Please pick a time of day.")],
+        validators=[InputRequired(_l("Please pick a time of day."))],
     )
     # Each area's selects list "" as a choice, so they need no Optional(): anything else off the list is refused.
     areas = areas_field(min_entries=1)
     note = TextAreaField(
-        "Anything else we should know? (optional)",
+        _l("Anything else we should know? (optional)"),
         filters=[clean_text],
-        validators=[Optional(), Length(max=NOTE_MAX, message=f"Please keep the note under {NOTE_MAX} characters.")],
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=_l("Please keep the note under %(count)s characters.", count=NOTE_MAX)),
+        ],
     )
     consent = BooleanField(
-        "The clinic may call me at this number.",
-        validators=[DataRequired("Please tick this box so we may call you.")],
+        _l("The clinic may call me at this number."),
+        validators=[DataRequired(_l("Please tick this box so we may call you."))],
     )
     # Left empty by people; filled in by bots that fill in every field.
-    website = StringField("Leave this empty", filters=[clean_text], validators=[Length(max=200)])
+    website = StringField(_l("Leave this empty"), filters=[clean_text], validators=[Length(max=200)])
     submission_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.preferred_time.choices = in_words(PREFERRED_TIME_WORDS)
         set_region_choices(self.areas, REGION_BLANK)
         self.focus: str | None = None  # the id of what a redrawn form puts the focus on
         if not self.submission_key.data:
@@ -130,7 +144,7 @@ class CallbackForm(FlaskForm):
         except phonenumbers.NumberParseException:
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
-            raise ValidationError("We cannot call that number. Please check it, with the area code.")
+            raise ValidationError(gettext("We cannot call that number. Please check it, with the area code."))
         self.phone_e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def validate(self, extra_validators=None) -> bool:
@@ -142,8 +156,10 @@ class CallbackForm(FlaskForm):
         """At least one area with a place; an area with a score or words but no place, or one listed twice, is
         refused with a message on its place (an added area left wholly blank is let go)."""
         loaded = content.get(current_app)
-        none_picked = f"Please pick where it hurts. If it is not on the list, call us at {loaded.clinic.phone}."
-        left_blank = "Please pick where this area hurts, or remove it."
+        none_picked = gettext(
+            "Please pick where it hurts. If it is not on the list, call us at %(phone)s.", phone=loaded.clinic.phone
+        )
+        left_blank = gettext("Please pick where this area hurts, or remove it.")
         seen: dict[tuple[str, str], int] = {}
         valid = True
         for number, entry in enumerate(self.areas, start=1):
@@ -158,7 +174,13 @@ class CallbackForm(FlaskForm):
             key = (area.region.data, area.side.data or "")
             if key in seen:
                 label = loaded.region(key[0]).label(key[1] or None)
-                area.region.errors.append(f"{label} is in the list twice (areas {seen[key]} and {number}). Remove one.")
+                twice = gettext(
+                    "%(area)s is in the list twice (areas %(first)s and %(second)s). Remove one.",
+                    area=label,
+                    first=seen[key],
+                    second=number,
+                )
+                area.region.errors.append(twice)
                 valid = False
             seen.setdefault(key, number)
         if valid and not self.listed_areas and not any(e.form.region.errors or e.form.side.errors for e in self.areas):
@@ -190,7 +212,7 @@ class CallbackForm(FlaskForm):
             uuid.UUID(field.data or "")
         except ValueError:
             field.data = str(uuid.uuid4())
-            raise ValidationError("This form was not complete. Please check it and send it again.") from None
+            raise ValidationError(gettext("This form was not complete. Please check it and send it again.")) from None
 
     @property
     def is_bot(self) -> bool:

@@ -5,6 +5,9 @@ both carry a patient's areas this way, so a list posted from one is read by the 
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -12,10 +15,23 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from bodymap import content
 from bodymap.content.areas import DURATIONS, FEELINGS, MAX_AREAS, SCALE_ENDS, SCORES, Area, area_from
 
-SIDE_CHOICES = {"": "Not sure, both, or the middle", "left": "Left", "right": "Right"}
-PAIN_CHOICES = {"": "Skip this question"} | {
-    str(n): f"{n} ({SCALE_ENDS[n].lower()})" if n in SCALE_ENDS else str(n) for n in SCORES
-}
+# Built when the module is imported, so every word is lazy: it is looked up in the language of the request.
+SIDE_CHOICES = {"": _l("Not sure, both, or the middle"), "left": _l("Left"), "right": _l("Right")}
+SKIP = _l("Skip this question")
+
+
+def _score_choice(n: int) -> str:
+    """'0 (no pain)', '5', '10 (worst pain you can imagine)'."""
+    return f"{n} ({str(SCALE_ENDS[n]).lower()})" if n in SCALE_ENDS else str(n)
+
+
+PAIN_CHOICES = {"": SKIP} | {str(n): LazyString(_score_choice, n) for n in SCORES}
+
+
+def in_words(choices: dict) -> dict[str, str]:
+    """Choices with their lazy words turned into text, now, in the request's language: WTForms reads a dict whose
+    labels are not `str` as groups of choices."""
+    return {value: str(label) for value, label in choices.items()}
 
 
 class CheckboxesField(SelectMultipleField):
@@ -29,30 +45,43 @@ class AreaForm(Form):
     """One area. Its region choices come from the clinic's content (set by `areas_field_choices`)."""
 
     # A select left out of a post (the list leaves out an empty score) reads as its blank choice.
-    region = SelectField("Where does it hurt?", choices=[], default="")
-    side = SelectField("Which side?", choices=SIDE_CHOICES, default="")
-    pain = SelectField("How bad is it right now, from 0 to 10?", choices=PAIN_CHOICES, default="")
-    feelings = CheckboxesField("How does it feel? (optional)", choices=FEELINGS)
-    duration = SelectField(
-        "How long has it hurt? (optional)", choices={"": "Skip this question"} | DURATIONS, default=""
-    )
+    region = SelectField(_l("Where does it hurt?"), choices=[], default="")
+    side = SelectField(_l("Which side?"), choices=[], default="")
+    pain = SelectField(_l("How bad is it right now, from 0 to 10?"), choices=[], default="")
+    feelings = CheckboxesField(_l("How does it feel? (optional)"), choices=[])
+    duration = SelectField(_l("How long has it hurt? (optional)"), choices=[], default="")
+
+    class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages ("Not a valid choice.") in the language of the request, as FlaskForm has them."""
+            return wtforms_translations
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.side.choices = in_words(SIDE_CHOICES)
+        self.pain.choices = in_words(PAIN_CHOICES)
+        self.feelings.choices = in_words(FEELINGS)
+        self.duration.choices = in_words({"": SKIP} | DURATIONS)
 
     def validate_side(self, field) -> None:
         region = content.get(current_app).region(self.region.data or "")
         if field.data and region is not None and field.data not in region.sides:
-            raise ValidationError(f"The {region.name.lower()} has no left or right side. Pick the first choice.")
+            raise ValidationError(
+                gettext("The %(area)s has no left or right side. Pick the first choice.", area=region.name.lower())
+            )
 
 
-def areas_field(label: str = "Where does it hurt?", min_entries: int = 0) -> FieldList:
+def areas_field(label: str | None = None, min_entries: int = 0) -> FieldList:
     """The repeated areas, up to MAX_AREAS."""
+    label = label or _l("Where does it hurt?")
     return FieldList(FormField(AreaForm), label=label, min_entries=min_entries, max_entries=MAX_AREAS)
 
 
-def set_region_choices(areas: FieldList, blank: str | None = "Not sure, or somewhere else") -> None:
+def set_region_choices(areas: FieldList, blank: str | None = _l("Not sure, or somewhere else")) -> None:
     """Each entry's region choices: the clinic's regions (and a blank first choice, when given)."""
     regions = {r.slug: r.name for r in content.get(current_app).regions}
     for entry in areas:
-        entry.form.region.choices = ({"": blank} if blank is not None else {}) | regions
+        entry.form.region.choices = ({"": str(blank)} if blank is not None else {}) | regions
 
 
 def areas_of(areas: FieldList) -> list[Area]:

@@ -8,6 +8,7 @@ import time
 
 from flask import Flask, abort, current_app, render_template, request
 from flask.globals import request_ctx
+from flask_babel import gettext, ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -38,7 +39,7 @@ def limit_wait_seconds(default: int = RETRY_AFTER_SECONDS) -> int:
 def wait_in_words(seconds: int) -> str:
     """'1 minute', '14 minutes': rounded up, so the page never promises too short a wait."""
     minutes = max(1, math.ceil(seconds / 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def log_database_error(error: SQLAlchemyError) -> None:
@@ -87,12 +88,15 @@ def too_many_requests(error: HTTPException):
 
 
 def bad_request(error: HTTPException):
-    """Our own refusals say what was wrong in their description."""
-    return render_template("errors/400.html", message=error.description), 400
+    """Our own refusals say what was wrong in their description; Werkzeug's own (in English) gives way to ours."""
+    message = error.description
+    if message == type(error).description:
+        message = gettext("We could not read what your browser sent. Go back to the page and try again.")
+    return render_template("errors/400.html", message=message), 400
 
 
 def csrf_failed(error: CSRFError):
-    message = "This page was open for a long time, so we could not act on it. Reload the page and try again."
+    message = gettext("This page was open for a long time, so we could not act on it. Reload the page and try again.")
     return render_template("errors/400.html", message=message), 400
 
 
@@ -103,7 +107,9 @@ def refuse_json_bodies():
 
 
 def unsupported_body(error: HTTPException):
-    message = "This page takes what a form on our site sends, nothing else. Reload the page and send the form again."
+    message = gettext(
+        "This page takes what a form on our site sends, nothing else. Reload the page and send the form again."
+    )
     return render_template("errors/400.html", message=message), 415
 
 

@@ -16,17 +16,19 @@ import zoneinfo
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, FormField
 
 from bodymap import content
 from bodymap.content.areas import MAX_AREAS, Area, area_from, by_score, combined_flags
-from bodymap.web.area_forms import AreaForm, areas_field, set_region_choices
+from bodymap.web.area_forms import SIDE_CHOICES, AreaForm, areas_field, set_region_choices
 from bodymap.web.forms import posted_form
 from bodymap.web.rendering import Cache, cache_policy, page_or_fragment
 from bodymap.web.titles import titled
 
-TITLE = "Your pain list"
+TITLE = _l("Your pain list")
 ACTIONS = ("show", "add", "update", "clear", "print")  # and remove-N
 SEND_AREAS = "send-areas"  # the booking form's checkbox: send the area names to the booking page
 
@@ -58,7 +60,7 @@ def read(formdata: MultiDict) -> tuple[list[Area], list[str]]:
             continue
         area = area_from(loaded, data["region"], data["side"], data["pain"], data["feelings"] or (), data["duration"])
         if area is None:
-            notes.append("We left out an area we do not know.")
+            notes.append(gettext("We left out an area we do not know."))
             continue
         notes.extend(_corrections(area, data))
         if area.key not in areas:
@@ -69,9 +71,16 @@ def read(formdata: MultiDict) -> tuple[list[Area], list[str]]:
 def _corrections(area: Area, data: dict) -> list[str]:
     notes = []
     if data["side"] and data["side"] != (area.side or ""):
-        notes.append(f"The {area.region.name.lower()} has no {data['side']} side here, so it is listed without one.")
+        side = str(SIDE_CHOICES.get(data["side"], data["side"])).lower()
+        notes.append(
+            gettext(
+                "The %(area)s has no %(side)s side here, so it is listed without one.",
+                area=area.region.name.lower(),
+                side=side,
+            )
+        )
     if data["pain"] not in (None, "") and area.pain is None:
-        notes.append(f"A score is a whole number from 0 to 10. {area.label} has no score now.")
+        notes.append(gettext("A score is a whole number from 0 to 10. %(area)s has no score now.", area=area.label))
     return notes
 
 
@@ -79,25 +88,27 @@ def _apply(action: str, areas: list[Area], formdata: MultiDict, notes: list[str]
     if action == "add":
         return _add(areas, formdata)
     if action == "clear":
-        return Outcome([], "Your list is empty now.")
+        return Outcome([], gettext("Your list is empty now."))
     if action.startswith("remove-"):
         index = action.removeprefix("remove-")
         if not index.isdigit() or int(index) >= len(areas):
-            return Outcome(areas, "That area is not on your list. Your list is as it was.", 422)
+            return Outcome(areas, gettext("That area is not on your list. Your list is as it was."), 422)
         removed = areas[int(index)]
-        return Outcome(areas[: int(index)] + areas[int(index) + 1 :], f"{removed.label} is off your list.")
+        return Outcome(
+            areas[: int(index)] + areas[int(index) + 1 :], gettext("%(area)s is off your list.", area=removed.label)
+        )
     if action == "update":
-        return Outcome(areas, None if notes else "Your changes are saved.")
+        return Outcome(areas, None if notes else gettext("Your changes are saved."))
     if action in ("show", "print"):
         return Outcome(areas)
-    return Outcome(areas, "We did not understand that. Your list is as it was.", 400)
+    return Outcome(areas, gettext("We did not understand that. Your list is as it was."), 400)
 
 
 def _add(areas: list[Area], formdata: MultiDict) -> Outcome:
     get = formdata.get
     area = area_from(content.get(current_app), get("new-region"), get("new-side"), get("new-pain"))
     if area is None:
-        return Outcome(areas, "Pick an area of the body to add.", 422)
+        return Outcome(areas, gettext("Pick an area of the body to add."), 422)
     notes = _corrections(area, {"side": get("new-side"), "pain": get("new-pain")})
     same = [i for i, listed in enumerate(areas) if listed.key == area.key]
     if same:
@@ -105,11 +116,19 @@ def _add(areas: list[Area], formdata: MultiDict) -> Outcome:
         kept = areas[i]
         if area.pain is not None:
             kept = Area(kept.region, kept.side, area.pain, kept.feelings, kept.duration)
-        return Outcome([*areas[:i], kept, *areas[i + 1 :]], f"{area.label} is already on your list.")
+        return Outcome(
+            [*areas[:i], kept, *areas[i + 1 :]], gettext("%(area)s is already on your list.", area=area.label)
+        )
     if len(areas) >= MAX_AREAS:
-        return Outcome(areas, f"Your list is full: it holds {MAX_AREAS} areas. Remove one to add another.", 422)
+        full = gettext("Your list is full: it holds %(count)s areas. Remove one to add another.", count=MAX_AREAS)
+        return Outcome(areas, full, 422)
     count = len(areas) + 1
-    added = f"{area.label} is on your list. It has {count} area{'s' if count != 1 else ''}."
+    added = " ".join(
+        [
+            gettext("%(area)s is on your list.", area=area.label),
+            ngettext("It has %(num)d area.", "It has %(num)d areas.", count),
+        ]
+    )
     return Outcome([*areas, area], " ".join([*notes, added]), 422 if notes else 200)
 
 
@@ -131,7 +150,7 @@ def fields_of(areas: list[Area]) -> ListForm:
         },
     )
     set_region_choices(form.areas, blank=None)
-    form.new.region.choices = {"": "Pick an area"} | {r.slug: r.name for r in content.get(current_app).regions}
+    form.new.region.choices = {"": gettext("Pick an area")} | {r.slug: r.name for r in content.get(current_app).regions}
     return form
 
 
@@ -160,7 +179,7 @@ def list_context(areas: list[Area], message: str | None, embedded: bool) -> dict
         "region": None,
         "side": None,
         "panel_template": "map/_pain_list.html",
-        "title": titled(TITLE),
+        "title": titled(str(TITLE)),
     } | (
         {"page_endpoint": "embed.region_page", "panel_endpoint": "embed.region_panel", "push_history": False}
         if embedded

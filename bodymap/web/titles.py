@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_babel import gettext
 
 from bodymap import content
 from bodymap.content import Region
@@ -15,7 +16,7 @@ def titled(text: str) -> str:
 
 def page_title(region: Region | None, side: str | None) -> str:
     """The map's title, or the region's: 'Left knee pain · {clinic}'."""
-    return titled(f"{region.label(side)} pain" if region else "Where's your pain?")
+    return titled(gettext("%(area)s pain", area=region.label(side)) if region else gettext("Where's your pain?"))
 
 
 def absolute_url(path: str) -> str:
