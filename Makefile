@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint browser bench soak screenshot clean
+.PHONY: run test lint browser catalogs translations bench soak screenshot clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,22 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# The words of the pages in each language: the catalogs (bodymap/translations/<lang>/LC_MESSAGES/messages.po, kept
+# in git) compiled to the .mo files the app reads (not kept: made here, by `make run` and `make test`).
+TRANSLATIONS := bodymap/translations
+
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel --quiet compile --directory $(TRANSLATIONS)
+
+# After changing a string in the code or a template: collect every string again and add the new ones to each
+# catalog (empty, for a translator to fill in; `make test` fails until every one is translated).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel --quiet extract --mapping-file babel.cfg --keyword lazy_gettext --keyword _l \
+		--project bodymap --no-location --sort-output --output-file $(TRANSLATIONS)/messages.pot bodymap templates
+	$(BIN)/pybabel --quiet update --input-file $(TRANSLATIONS)/messages.pot --output-dir $(TRANSLATIONS) --no-fuzzy-matching
+
 # Local development speaks plain HTTP, so the session cookie may not be Secure here.
-run: $(VENV)/.installed
+run: $(VENV)/.installed catalogs
 	$(BIN)/flask --app bodymap content check
 	$(BIN)/flask --app bodymap db upgrade
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-false} $(BIN)/flask --app bodymap run --host 127.0.0.1 --port $(PORT)
@@ -24,7 +38,7 @@ run: $(VENV)/.installed
 browser:
 	@scripts/ensure-chromium
 
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser catalogs
 	$(BIN)/ruff check bodymap tests scripts migrations
 	$(BIN)/pytest
 

@@ -96,9 +96,11 @@ def test_pages_are_rendered_once_not_per_request(make_app):
     client = app.test_client()
     client.get("/pain/hip?side=left")
     rendered = app.extensions["bodymap.rendered"]
-    key = ("page", "hip", "left", "http://localhost")  # without PUBLIC_URL, per loopback address asked for
+    key = ("page", "hip", "left", "en", "http://localhost")  # per language, and without PUBLIC_URL per address
     kept = rendered[key]
     client.get("/pain/hip?side=left", headers={"Accept-Encoding": "gzip"})
     client.get("/pain/hip?side=left", headers={"Host": "127.0.0.1:5000"})
     assert rendered[key] is kept
-    assert ("page", "hip", "left", "http://127.0.0.1:5000") in rendered
+    assert ("page", "hip", "left", "en", "http://127.0.0.1:5000") in rendered
+    client.get("/es/pain/hip?side=left")
+    assert ("page", "hip", "left", "es", "http://localhost") in rendered

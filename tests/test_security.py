@@ -55,8 +55,8 @@ def test_pages_have_no_inline_script_or_style_and_nothing_third_party(client, ur
     assert not [tag for tag in page.find_all(True) if any(k.startswith("hx-on") for k in tag.attrs)]
     for tag in page.find_all(["link", "img", "iframe", "script"]):
         address = tag.get("href") or tag.get("src") or ""
-        if "canonical" in tag.get("rel", []):
-            assert address.startswith("http://localhost/")  # this site's own address
+        if {"canonical", "alternate"} & set(tag.get("rel", [])):
+            assert address.startswith("http://localhost/")  # this site's own address (hreflang twins too)
             continue
         assert address.startswith("/"), f"third-party or unexpected address: {address}"
 

@@ -13,7 +13,7 @@ from flask import Response, current_app, render_template, request, url_for
 
 from bodymap.embed import bp
 from bodymap.extensions import csrf
-from bodymap.web import pain_list
+from bodymap.web import languages, pain_list
 from bodymap.web.caching import count_view, public
 from bodymap.web.regions import region_and_side
 from bodymap.web.rendering import Cache, fragment_or_redirect
@@ -61,15 +61,15 @@ def readable_on_white(hex_colour: str) -> bool:
     return 1.05 / (luminance + 0.05) >= 4.5
 
 
-@bp.get("/embed")
+@languages.get(bp, "/embed")
 @embeddable
 def index():
     html = render_template("embed/index.html", region=None, side=None, title=page_title(None, None), **_options())
     return public(current_app.make_response(html))
 
 
-@bp.get("/embed/pain/<slug>/")  # registered second, so url_for builds the address without the slash
-@bp.get("/embed/pain/<slug>")
+@languages.get(bp, "/embed/pain/<slug>/")  # registered second, so url_for builds the address without the slash
+@languages.get(bp, "/embed/pain/<slug>")
 @embeddable
 def region_page(slug: str):
     region, side = region_and_side(slug)
@@ -78,8 +78,8 @@ def region_page(slug: str):
     return public(current_app.make_response(html))
 
 
-@bp.get("/embed/pain/<slug>/panel/")
-@bp.get("/embed/pain/<slug>/panel")
+@languages.get(bp, "/embed/pain/<slug>/panel/")
+@languages.get(bp, "/embed/pain/<slug>/panel")
 @embeddable
 def region_panel(slug: str):
     region, side = region_and_side(slug)
@@ -114,7 +114,7 @@ def loader():
     return response
 
 
-@bp.post("/embed/list")
+@languages.post(bp, "/embed/list", twin="index")  # its page in another language: the widget's map
 @csrf.exempt  # stores nothing, changes nothing: see bodymap.web.pain_list
 @embeddable
 def embed_list():

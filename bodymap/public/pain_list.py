@@ -9,6 +9,7 @@ from bodymap import content
 from bodymap.content.areas import MAX_AREAS
 from bodymap.extensions import csrf
 from bodymap.public import bp
+from bodymap.web import languages
 from bodymap.web import pain_list as pain_list_rules
 from bodymap.web.area_forms import PAIN_CHOICES
 from bodymap.web.forms import posted_form
@@ -21,7 +22,7 @@ def _list_words() -> dict:
     return {"pain_choices": PAIN_CHOICES, "max_areas": MAX_AREAS}
 
 
-@bp.get("/list")
+@languages.get(bp, "/list")
 def pain_list_page():
     """The list's address opened directly (a bookmark, a reload): the list is never in a URL, so it is empty."""
     response = current_app.make_response(
@@ -30,13 +31,13 @@ def pain_list_page():
     return cache_policy(response, Cache.PUBLIC)
 
 
-@bp.post("/list")
+@languages.post(bp, "/list")
 @csrf.exempt  # stores nothing, changes nothing: see bodymap.web.pain_list
 def pain_list():
     return pain_list_rules.answer(embedded=False)
 
 
-@bp.post("/list/book")
+@languages.post(bp, "/list/book")
 @csrf.exempt  # stores nothing: it only sends the patient on to the clinic's booking page
 def book_online():
     """On to the clinic's booking page; the area names go with it only when the patient ticked the box."""

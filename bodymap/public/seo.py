@@ -1,4 +1,4 @@
-"""For search engines: a sitemap of every region page, and robots.txt, which keeps staff pages out."""
+"""For search engines: a sitemap of every page in every language, and robots.txt, which keeps staff pages out."""
 
 from __future__ import annotations
 
@@ -6,28 +6,39 @@ from flask import Response, current_app, render_template, url_for
 
 from bodymap import content
 from bodymap.public import bp
+from bodymap.web import languages
 from bodymap.web.caching import public
 from bodymap.web.titles import absolute_url
 
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    regions = content.get(current_app).regions
-    reviewed = {absolute_url(url_for("public.region_page", slug=r.slug)): r.reviewed.date for r in regions}
-    pages = [absolute_url(url_for("public.index")), *reviewed]
-    xml = render_template("public/sitemap.xml", pages=pages, reviewed=reviewed)
+    """The map and each region's page, once per language, each naming its twins (as the pages' hreflang links do)."""
+    offered = languages.offered()
+    slugs = [None, *(region.slug for region in content.get(current_app, lang=languages.DEFAULT).regions)]
+
+    def address(slug: str | None, lang: str) -> str:
+        return absolute_url(
+            url_for("public.region_page", slug=slug, lang=lang) if slug else url_for("public.index", lang=lang)
+        )
+
+    pages = []  # (address, the day its text was last reviewed or None, {hreflang: the twin's address}), English first
+    for lang in offered:
+        in_language = content.get(current_app, lang=lang)
+        for slug in slugs:
+            twins = {other: address(slug, other) for other in offered}
+            alternates = {**twins, "x-default": twins[languages.DEFAULT]} if len(twins) > 1 else {}
+            reviewed = in_language.region(slug).reviewed.date if slug else None
+            pages.append((address(slug, lang), reviewed, alternates))
+    xml = render_template("public/sitemap.xml", pages=pages)
     return public(Response(xml, mimetype="application/xml"))
 
 
 @bp.get("/robots.txt")
 def robots():
-    lines = [
-        "User-agent: *",
-        "Disallow: /staff/",
-        "Disallow: /callback",
-        "Disallow: /embed",
-        "Disallow: /list",
-        "Disallow: /*/panel",
-        f"Sitemap: {absolute_url(url_for('public.sitemap'))}",
-    ]
+    lines = ["User-agent: *", "Disallow: /staff/"]
+    for lang in languages.offered():
+        start = languages.prefix(lang)
+        lines += [f"Disallow: {start}/callback", f"Disallow: {start}/embed", f"Disallow: {start}/list"]
+    lines += ["Disallow: /*/panel", f"Sitemap: {absolute_url(url_for('public.sitemap'))}"]
     return public(Response("\n".join(lines) + "\n", mimetype="text/plain"))

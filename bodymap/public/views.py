@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 
 from flask import current_app, render_template, url_for
+from flask_babel import gettext
 
 from bodymap import content
 from bodymap.content import Region
 from bodymap.public import bp
+from bodymap.web import languages
 from bodymap.web.caching import count_view, public
 from bodymap.web.regions import region_and_side
 from bodymap.web.rendering import Cache, fragment_or_redirect
@@ -24,9 +26,11 @@ def description(region: Region | None) -> str:
     """For search results and shared links: the summary's first sentence, or what the map does."""
     if region is None:
         clinic = content.get(current_app).clinic
-        return (
-            f"Tap where it hurts to see what it often is, how physical therapy helps, and when to see a "
-            f"doctor. {clinic.name}, {clinic.city}."
+        return gettext(
+            "Tap where it hurts to see what it often is, how physical therapy helps, and when to see a doctor. "
+            "%(clinic)s, %(city)s.",
+            clinic=clinic.name,
+            city=clinic.city,
         )
     first = re.split(r"(?<=[.!?])\s", region.summary, maxsplit=1)[0]
     return first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
@@ -38,12 +42,12 @@ def canonical_url(region: Region | None) -> str:
 
 
 def _rendered_once(key: tuple, template: str, **context) -> str:
-    """The page or panel as rendered the first time: they are the same for everyone until the app restarts.
+    """The page or panel as rendered the first time, in each language: the same for everyone until the app restarts.
 
     Without PUBLIC_URL the links that leave the page name the (loopback) address asked for, so that is part of the key.
     """
     pages = current_app.extensions.setdefault("bodymap.rendered", {})
-    key = (*key, absolute_url(""))
+    key = (*key, languages.current(), absolute_url(""))
     if key not in pages:
         pages[key] = render_template(template, **context)
     return pages[key]
@@ -62,21 +66,21 @@ def _page(region: Region | None, side: str | None) -> str:
     )
 
 
-@bp.get("/")
+@languages.get(bp, "/")
 def index():
     return public(current_app.make_response(_page(None, None)))
 
 
-@bp.get("/pain/<slug>/")  # registered second, so url_for builds the address without the slash
-@bp.get("/pain/<slug>")
+@languages.get(bp, "/pain/<slug>/")  # registered second, so url_for builds the address without the slash
+@languages.get(bp, "/pain/<slug>")
 def region_page(slug: str):
     region, side = region_and_side(slug)
     count_view(region, side)
     return public(current_app.make_response(_page(region, side)))
 
 
-@bp.get("/pain/<slug>/panel/")
-@bp.get("/pain/<slug>/panel")
+@languages.get(bp, "/pain/<slug>/panel/")
+@languages.get(bp, "/pain/<slug>/panel")
 def region_panel(slug: str):
     """The panel alone, for htmx. A browser that opens it directly gets the full page."""
     region, side = region_and_side(slug)

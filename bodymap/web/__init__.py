@@ -1,15 +1,16 @@
 """The web plumbing every blueprint stands on: security headers, caching and compression, stored
 public responses, hashed static files, error pages, sessions only where needed, health checks,
-the hosts served, page-or-fragment rendering, and the region a URL names."""
+the hosts served, page-or-fragment rendering, the region a URL names, and the language an address is in."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from bodymap.web import assets, caching, errors, health, hosts, security_headers, sessions
+from bodymap.web import assets, caching, errors, health, hosts, languages, security_headers, sessions
 
 
 def init_app(app: Flask) -> None:
+    languages.init_app(app)  # first: the language of an address is known before anything answers for it
     security_headers.init_app(app)
     caching.init_app(app)
     assets.init_app(app)

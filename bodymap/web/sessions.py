@@ -11,6 +11,8 @@ from __future__ import annotations
 from flask import Flask
 from flask.sessions import SecureCookieSession, SessionInterface
 
+from bodymap.web.languages import DEFAULT, prefix
+
 # The audiences whose pages hold a signed-in member, a CSRF token or a patient's details.
 SESSION_BLUEPRINTS = ("staff", "callback")
 
@@ -28,13 +30,16 @@ class SessionsWhereNeeded(SessionInterface):
         self._prefixes: tuple[str, ...] | None = None
 
     def prefixes(self) -> tuple[str, ...]:
-        """'/staff', '/callback': the first path segment of every route of the session blueprints."""
+        """'/staff', '/callback', '/es/callback': the first path segment of every route of the session blueprints,
+        after the language's own segment for a route in another language (`bodymap.web.languages`)."""
         if self._prefixes is None:
-            segments = {
-                "/" + rule.rule.lstrip("/").split("/", 1)[0].split("<", 1)[0]
-                for rule in self.app.url_map.iter_rules()
-                if rule.endpoint.split(".", 1)[0] in SESSION_BLUEPRINTS
-            }
+            segments = set()
+            for rule in self.app.url_map.iter_rules():
+                if rule.endpoint.split(".", 1)[0] not in SESSION_BLUEPRINTS:
+                    continue
+                lang = prefix((rule.defaults or {}).get("lang", DEFAULT))
+                path = rule.rule.removeprefix(lang)
+                segments.add(lang + "/" + path.lstrip("/").split("/", 1)[0].split("<", 1)[0])
             self._prefixes = tuple(sorted(segments))
         return self._prefixes
 

@@ -4,6 +4,17 @@
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const phone = window.matchMedia("(max-width: 51.99rem)");
 
+// "Ver en español" at the top of the page, for a browser that prefers Spanish to the page's language (it comes
+// first in navigator.languages). The page itself is the same for everyone; only this decides to show the link.
+for (const offer of document.querySelectorAll("[data-suggest-language]")) {
+  const wanted = offer.dataset.suggestLanguage;
+  const page = document.documentElement.lang;
+  const preferred = (navigator.languages || [navigator.language])
+    .map((tag) => String(tag).toLowerCase().split("-")[0])
+    .find((lang) => lang === wanted || lang === page);
+  offer.hidden = preferred !== wanted;
+}
+
 // Mark the chosen circle and list link, bring the panel's heading to the top of the screen and move
 // focus there, so every patient lands on what they asked for (on a phone the panel is below the map).
 document.addEventListener("htmx:after:swap", (event) => {

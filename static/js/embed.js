@@ -2,7 +2,8 @@
 //   <div data-bodymap></div>
 //   <script src="https://BODYMAP-HOST/embed.js" async></script>
 // Options on the div: data-view="front|back", data-region="knee", data-side="left|right",
-// data-accent="#1f4e79", data-title="...". The widget is an iframe that sizes itself to its content;
+// data-accent="#1f4e79", data-title="...", data-lang="es" (the widget in Spanish; on the div or the script tag).
+// The widget is an iframe that sizes itself to its content;
 // the container gets "bodymap:region-selected" (detail: region, side), "bodymap:callback-opened" and
 // "bodymap:list-changed" (detail: areas, each {region, side}: the pain list's areas, no scores, nothing typed).
 (() => {
@@ -10,9 +11,18 @@
   if (!script) return;
   const origin = new URL(script.src).origin;
   const STARTING_HEIGHT = 760;
+  // Each language the widget speaks, with the start of its addresses (Spanish at /es/embed), and the frame's name
+  // in each, for screen readers on the host page. Anything else in data-lang gets English.
+  const LANGUAGES = { en: "", es: "/es" };
+  const TITLES = { en: "Where's your pain? Body map", es: "¿Dónde le duele? Mapa del cuerpo" };
+  const languageOf = (container) => {
+    const asked = String(container.dataset.lang || script.dataset.lang || "en").toLowerCase().split("-")[0];
+    return Object.hasOwn(LANGUAGES, asked) ? asked : "en";
+  };
 
-  const frameUrl = (options) => {
-    const path = options.region ? `/embed/pain/${encodeURIComponent(options.region)}` : "/embed";
+  const frameUrl = (options, lang) => {
+    const page = options.region ? `/embed/pain/${encodeURIComponent(options.region)}` : "/embed";
+    const path = LANGUAGES[lang] + page;
     const query = new URLSearchParams({ host: window.location.origin });
     if (options.region && options.side) query.set("side", options.side);
     if (options.view) query.set("view", options.view);
@@ -24,8 +34,9 @@
     if (container.dataset.bodymapReady) return;
     container.dataset.bodymapReady = "true";
     const frame = document.createElement("iframe");
-    frame.src = frameUrl(container.dataset);
-    frame.title = container.dataset.title || "Where's your pain? Body map";
+    const lang = languageOf(container);
+    frame.src = frameUrl(container.dataset, lang);
+    frame.title = container.dataset.title || TITLES[lang];
     frame.loading = "lazy";
     frame.setAttribute("scrolling", "no");
     frame.dataset.bodymapFrame = "";
