@@ -163,6 +163,13 @@ def main() -> int:
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(DOCS / name))
             print(f"wrote docs/{name}")
+        # The Spanish site on a phone: the map at /es/, a circle tapped, its panel in Spanish.
+        page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
+        page.goto(base + "/es/")
+        page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
+        page.wait_for_function(HEADING_AT_TOP)
+        page.screenshot(path=str(DOCS / "spanish-phone.png"))
+        print("wrote docs/spanish-phone.png")
         page = browser.new_page(viewport={"width": 360, "height": 740})
         page.goto(base + "/")
         page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
