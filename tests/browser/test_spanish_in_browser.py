@@ -166,3 +166,16 @@ def test_the_widget_with_data_lang_es_opens_in_spanish_sizes_itself_and_talks_th
     assert form.url == spanish_sites["app"] + "/es/callback?region=knee&side=left"
     assert form.evaluate("document.documentElement.lang") == "es"
     expect(page.locator("#event-log li")).to_have_text(["region-selected: knee left", "callback-opened"])
+
+
+@pytest.mark.every_clinic
+@pytest.mark.parametrize("width", [320, 360])
+@pytest.mark.parametrize("path", ["/", "/pain/knee?side=left", "/callback?region=knee&side=left", "/list"])
+def test_spanish_pages_fit_a_small_phone_as_the_english_ones_do(make_page, live_server, spanish, path, width):
+    """Spanish words run longer: no page may scroll sideways at 320 or 360 px in either language (the longer
+    call button once pushed the Spanish map 9 px past the screen)."""
+    page = make_page(viewport={"width": width, "height": 740})
+    for prefix in ("", "/es"):
+        page.goto(live_server + prefix + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, f"{prefix + path} is {overflow} px wide at {width} px"
