@@ -80,11 +80,7 @@ def current() -> str:
 
 def offered(app: Flask | None = None) -> tuple[str, ...]:
     """The languages the clinic's content is written in, the site's own first."""
-    app = app or current_app
-    languages = getattr(content, "languages", None)
-    if languages is None:  # until the content layer says which languages the clinic has: both
-        return tuple(LANGUAGES)
-    return tuple(lang for lang in LANGUAGES if lang in languages(app))
+    return tuple(lang for lang in LANGUAGES if lang in content.languages(app or current_app))
 
 
 def language_of_path(path: str) -> str:
@@ -184,19 +180,16 @@ class HelpLine:
 
 def _english_content(app: Flask):
     """The content as the file says it in English: the notice's lines are read from it in every language."""
-    try:
-        return content.get(app, lang=DEFAULT)
-    except TypeError:  # until the content layer takes a language
-        return content.get(app)
+    return content.get(app, lang=DEFAULT)
 
 
 def language_help() -> list[HelpLine]:
     """The free-language-help notice, a line per language the clinic wrote it in: this page's language first."""
     clinic = _english_content(current_app).clinic
-    notice = getattr(clinic, "language_help", None)  # until the content layer has the field
+    notice = clinic.language_help
     if notice is None:
         return []
-    texts = {DEFAULT: notice.text, **({"es": notice.es} if getattr(notice, "es", None) else {})}
+    texts = {DEFAULT: notice.text, **({"es": notice.es} if notice.es else {})}
     phone = Markup('<a href="{}">{}</a>').format(clinic.tel, clinic.phone)
     order = sorted(texts, key=lambda lang: (lang != current(), list(LANGUAGES).index(lang)))
     return [HelpLine(lang, _with_phone(texts[lang], phone), as_of(notice.as_of, lang)) for lang in order]
