@@ -15,7 +15,7 @@ import threading
 import uuid
 from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Error, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from bodymap import create_app
@@ -33,6 +33,15 @@ PUBLIC_SHOTS = [
 ]
 
 PAIN_LIST = [("/pain/neck", "6"), ("/pain/shoulder?side=left", "4"), ("/pain/low-back", "7")]  # (page, score)
+
+
+def snap(page, path: str) -> None:
+    """A screenshot; Chromium now and then refuses one while it is still painting, so once more after a pause."""
+    try:
+        page.screenshot(path=path)
+    except Error:
+        page.wait_for_timeout(500)
+        page.screenshot(path=path)
 
 
 def seed(app) -> None:
@@ -137,7 +146,7 @@ def main() -> int:
             expect(page.locator("#region-panel h2")).to_have_text(heading)
             page.mouse.move(0, 0)
             page.evaluate("window.scrollTo(0, 0)")
-            page.screenshot(path=str(DOCS / name))
+            snap(page, path=str(DOCS / name))
             print(f"wrote docs/{name}")
         for name, width, height in [("region-list.png", 1280, 800), ("region-list-phone.png", 360, 740)]:
             # A region page scrolled down to the list of all areas: the map stays clear of the list.
@@ -147,7 +156,7 @@ def main() -> int:
                 const list = document.querySelector("nav.region-list");
                 window.scrollTo(0, list.getBoundingClientRect().top + scrollY - innerHeight * 0.45);
             }""")
-            page.screenshot(path=str(DOCS / name))
+            snap(page, path=str(DOCS / name))
             print(f"wrote docs/{name}")
         for name, width, height in [("pain-list.png", 1280, 860), ("pain-list-phone.png", 360, 780)]:
             # A patient lists three areas with their scores, from each region's page: the list keeps to the tab.
@@ -161,14 +170,14 @@ def main() -> int:
                 expect(page.locator("#region-panel h2").first).to_have_text("Your pain list")
             page.mouse.move(0, 0)
             page.evaluate("window.scrollTo(0, 0)")
-            page.screenshot(path=str(DOCS / name))
+            snap(page, path=str(DOCS / name))
             print(f"wrote docs/{name}")
         # The Spanish site on a phone: the map at /es/, a circle tapped, its panel in Spanish.
         page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
         page.goto(base + "/es/")
         page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
         page.wait_for_function(HEADING_AT_TOP)
-        page.screenshot(path=str(DOCS / "spanish-phone.png"))
+        snap(page, path=str(DOCS / "spanish-phone.png"))
         print("wrote docs/spanish-phone.png")
         page = browser.new_page(viewport={"width": 360, "height": 740})
         page.goto(base + "/")
@@ -176,22 +185,22 @@ def main() -> int:
         page.wait_for_function(HEADING_AT_TOP)
         page.evaluate("window.scrollBy(0, 900)")
         page.wait_for_function("() => !document.querySelector('[data-call-bar]').hidden")
-        page.screenshot(path=str(DOCS / "panel-phone.png"))
+        snap(page, path=str(DOCS / "panel-phone.png"))
         print("wrote docs/panel-phone.png")
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(base + "/staff/login")
         page.fill("#email", EMAIL)
         page.fill("#password", PASSWORD)
         page.click("text=Sign in")
-        page.screenshot(path=str(DOCS / "staff-queue.png"))
+        snap(page, path=str(DOCS / "staff-queue.png"))
         # A request's call guide: its three areas, their red-flag questions together, first.
         page.locator("table.queue tbody tr").filter(has_text="Sam Okafor").locator("a.guide-link").click()
         expect(page.locator("#region-panel h2")).to_contain_text("phone script")
         page.mouse.move(0, 0)
         page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(DOCS / "staff-call-guide.png"))
+        snap(page, path=str(DOCS / "staff-call-guide.png"))
         page.goto(base + "/staff/insights?days=30")
-        page.screenshot(path=str(DOCS / "staff-insights.png"))
+        snap(page, path=str(DOCS / "staff-insights.png"))
         print("wrote docs/staff-queue.png, docs/staff-call-guide.png, docs/staff-insights.png")
         browser.close()
     server.shutdown()
