@@ -84,13 +84,19 @@ def set_region_choices(areas: FieldList, blank: str | None = _l("Not sure, or so
         entry.form.region.choices = ({"": str(blank)} if blank is not None else {}) | regions
 
 
+def area_of(entry) -> Area | None:
+    """The area one entry of the fields holds, cleaned by `area_from` (None: blank, or not a region we know)."""
+    data = entry.form.data
+    return area_from(
+        content.get(current_app), data["region"], data["side"], data["pain"], data["feelings"] or (), data["duration"]
+    )
+
+
 def areas_of(areas: FieldList) -> list[Area]:
     """The areas the fields hold, each region and side once (the first kept), blank entries left out."""
-    loaded = content.get(current_app)
     found: dict[tuple[str, str], Area] = {}
     for entry in areas:
-        data = entry.form.data
-        area = area_from(loaded, data["region"], data["side"], data["pain"], data["feelings"] or (), data["duration"])
+        area = area_of(entry)
         if area is not None and area.key not in found:
             found[area.key] = area
     return list(found.values())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app, render_template, request, url_for
 from flask_babel import gettext, ngettext
@@ -23,7 +23,7 @@ from wtforms import Form, FormField
 
 from bodymap import content
 from bodymap.content.areas import MAX_AREAS, Area, area_from, by_score, combined_flags
-from bodymap.web.area_forms import SIDE_CHOICES, AreaForm, areas_field, set_region_choices
+from bodymap.web.area_forms import SIDE_CHOICES, AreaForm, area_of, areas_field, set_region_choices
 from bodymap.web.forms import posted_form
 from bodymap.web.rendering import Cache, cache_policy, page_or_fragment
 from bodymap.web.titles import titled
@@ -50,7 +50,6 @@ class Outcome:
 def read(formdata: MultiDict) -> tuple[list[Area], list[str]]:
     """The posted list, cleaned: unknown areas left out, a side the region lacks or a score off the scale
     dropped, each region and side once. Each correction is said in a message."""
-    loaded = content.get(current_app)
     form = ListForm(formdata=formdata)
     areas: dict[tuple[str, str], Area] = {}
     notes: list[str] = []
@@ -58,7 +57,7 @@ def read(formdata: MultiDict) -> tuple[list[Area], list[str]]:
         data = entry.form.data
         if not (data["region"] or "").strip():
             continue
-        area = area_from(loaded, data["region"], data["side"], data["pain"], data["feelings"] or (), data["duration"])
+        area = area_of(entry)
         if area is None:
             notes.append(gettext("We left out an area we do not know."))
             continue
@@ -115,7 +114,7 @@ def _add(areas: list[Area], formdata: MultiDict) -> Outcome:
         i = same[0]
         kept = areas[i]
         if area.pain is not None:
-            kept = Area(kept.region, kept.side, area.pain, kept.feelings, kept.duration)
+            kept = replace(kept, pain=area.pain)
         return Outcome(
             [*areas[:i], kept, *areas[i + 1 :]], gettext("%(area)s is already on your list.", area=area.label)
         )
