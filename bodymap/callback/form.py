@@ -22,7 +22,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from bodymap import content
 from bodymap.content.areas import MAX_AREAS, Area
 from bodymap.data.models import PREFERRED_TIMES
-from bodymap.web.area_forms import areas_field, areas_of, in_words, set_region_choices
+from bodymap.web.area_forms import Worded, areas_field, areas_of, set_region_choices, wtforms_messages
+from bodymap.web.widgets import Checkbox, Hidden, PhoneBox, Radio, TextBox
 
 NAME_MAX = 100
 PHONE_MAX = 32
@@ -46,6 +47,7 @@ PREFERRED_TIME_WORDS = {
     "any": _l("Any time"),
 }
 assert list(PREFERRED_TIME_WORDS) == list(PREFERRED_TIMES), "a time of day without its words on the form"
+PREFERRED_TIME_CHOICES = Worded(PREFERRED_TIME_WORDS)
 EDIT_ACTIONS = ("add-area", "update")  # and "remove-N": buttons that redraw the form and send nothing
 
 
@@ -88,8 +90,16 @@ def with_areas(formdata, areas: list[Area]) -> MultiDict:
 
 
 class CallbackForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages in the language of the request (FlaskForm's, each catalog read once)."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_messages()
+
     name = StringField(
         _l("Your name"),
+        widget=TextBox(),
         filters=[clean_text],
         validators=[
             # Checked after clean_text, so a name of only spaces counts as no name.
@@ -99,6 +109,7 @@ class CallbackForm(FlaskForm):
     )
     phone = TelField(
         _l("Phone number"),
+        widget=PhoneBox(),
         filters=[clean_text],
         validators=[
             DataRequired(_l("Please give us a phone number to call.")),
@@ -109,6 +120,7 @@ class CallbackForm(FlaskForm):
         _l("When should we call?"),
         choices=PREFERRED_TIMES,  # in the patient's language once the form is made (__init__)
         default="any",
+        option_widget=Radio(),
         validators=[InputRequired(_l("Please pick a time of day."))],
     )
     # Each area's selects list "" as a choice, so they need no Optional(): anything else off the list is refused.
@@ -123,15 +135,16 @@ class CallbackForm(FlaskForm):
     )
     consent = BooleanField(
         _l("The clinic may call me at this number."),
+        widget=Checkbox(),
         validators=[DataRequired(_l("Please tick this box so we may call you."))],
     )
     # Left empty by people; filled in by bots that fill in every field.
-    website = StringField(_l("Leave this empty"), filters=[clean_text], validators=[Length(max=200)])
-    submission_key = HiddenField()
+    website = StringField(_l("Leave this empty"), widget=TextBox(), filters=[clean_text], validators=[Length(max=200)])
+    submission_key = HiddenField(widget=Hidden())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.preferred_time.choices = in_words(PREFERRED_TIME_WORDS)
+        self.preferred_time.choices = PREFERRED_TIME_CHOICES.in_words()
         set_region_choices(self.areas, REGION_BLANK)
         self.focus: str | None = None  # the id of what a redrawn form puts the focus on
         if not self.submission_key.data:

@@ -4,16 +4,21 @@ both carry a patient's areas this way, so a list posted from one is read by the 
 
 from __future__ import annotations
 
-from flask import current_app
-from flask_babel import LazyString, gettext
+import functools
+
+from babel.support import NullTranslations, Translations
+from flask import current_app, has_request_context
+from flask_babel import LazyString, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import ListWidget
 
 from bodymap import content
 from bodymap.content.areas import DURATIONS, FEELINGS, MAX_AREAS, SCALE_ENDS, SCORES, Area, area_from
+from bodymap.web.widgets import Checkbox, Options
 
 # Built when the module is imported, so every word is lazy: it is looked up in the language of the request.
 SIDE_CHOICES = {"": _l("Not sure, both, or the middle"), "left": _l("Left"), "right": _l("Right")}
@@ -34,34 +39,69 @@ def in_words(choices: dict) -> dict[str, str]:
     return {value: str(label) for value, label in choices.items()}
 
 
+class Worded:
+    """Fixed choices with lazy words, as text in the request's language: each language's text is looked up once, as
+    the words come from the catalogs shipped with the app and are the same for every page and every app."""
+
+    def __init__(self, choices: dict):
+        self.choices = choices
+        self.texts: dict[str, dict[str, str]] = {}  # language -> the choices in its words
+
+    def in_words(self) -> dict[str, str]:
+        """The choices in the request's language."""
+        language = str(get_locale())
+        if language not in self.texts:
+            self.texts[language] = in_words(self.choices)
+        return dict(self.texts[language])  # a copy: a form may change its own choices
+
+
+SIDE_WORDS = Worded(SIDE_CHOICES)
+PAIN_WORDS = Worded(PAIN_CHOICES)
+FEELING_WORDS = Worded(FEELINGS)
+DURATION_WORDS = Worded({"": SKIP} | DURATIONS)
+
+
+def wtforms_messages():
+    """WTForms' own messages ("Not a valid choice.") in the language of the request, as FlaskForm has them; each
+    language's catalog, shipped with WTForms, is read once rather than once per request."""
+    if not has_request_context() or "babel" not in current_app.extensions:
+        return wtforms_translations
+    return _wtforms_catalog(str(get_locale()))
+
+
+@functools.cache
+def _wtforms_catalog(locale: str) -> Translations | NullTranslations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class CheckboxesField(SelectMultipleField):
     """Several of a few choices, shown as checkboxes."""
 
     widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    option_widget = Checkbox()
 
 
 class AreaForm(Form):
     """One area. Its region choices come from the clinic's content (set by `areas_field_choices`)."""
 
     # A select left out of a post (the list leaves out an empty score) reads as its blank choice.
-    region = SelectField(_l("Where does it hurt?"), choices=[], default="")
-    side = SelectField(_l("Which side?"), choices=[], default="")
-    pain = SelectField(_l("How bad is it right now, from 0 to 10?"), choices=[], default="")
+    region = SelectField(_l("Where does it hurt?"), choices=[], default="", widget=Options())
+    side = SelectField(_l("Which side?"), choices=[], default="", widget=Options())
+    pain = SelectField(_l("How bad is it right now, from 0 to 10?"), choices=[], default="", widget=Options())
     feelings = CheckboxesField(_l("How does it feel? (optional)"), choices=[])
-    duration = SelectField(_l("How long has it hurt? (optional)"), choices=[], default="")
+    duration = SelectField(_l("How long has it hurt? (optional)"), choices=[], default="", widget=Options())
 
     class Meta:
         def get_translations(self, form):
             """WTForms' own messages ("Not a valid choice.") in the language of the request, as FlaskForm has them."""
-            return wtforms_translations
+            return wtforms_messages()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.side.choices = in_words(SIDE_CHOICES)
-        self.pain.choices = in_words(PAIN_CHOICES)
-        self.feelings.choices = in_words(FEELINGS)
-        self.duration.choices = in_words({"": SKIP} | DURATIONS)
+        self.side.choices = SIDE_WORDS.in_words()
+        self.pain.choices = PAIN_WORDS.in_words()
+        self.feelings.choices = FEELING_WORDS.in_words()
+        self.duration.choices = DURATION_WORDS.in_words()
 
     def validate_side(self, field) -> None:
         region = content.get(current_app).region(self.region.data or "")
