@@ -17,6 +17,7 @@ those texts swapped in: same ids, slugs, circles and sources, so the footnotes n
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import struct
@@ -494,8 +495,14 @@ class Clinic(Model):
     @property
     def tel(self) -> str:
         """The phone number as a `tel:` URL, in international form."""
-        number = phonenumbers.parse(self.phone, self.country)
-        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return _tel(self.phone, self.country)
+
+
+@functools.lru_cache(maxsize=64)
+def _tel(phone: str, country: str) -> str:
+    """The `tel:` URL of a number dialled in `country`: worked out once, as every page links to the clinic's phone."""
+    number = phonenumbers.parse(phone, country)
+    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # Sources and statements ----------------------------------------------------------------------------------------------

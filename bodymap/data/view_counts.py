@@ -78,6 +78,8 @@ def _add_views(session, day: datetime.date, region: str, side: str, views: int) 
         update(RegionView)
         .where(RegionView.day == day, RegionView.region == region, RegionView.side == side)
         .values(views=RegionView.views + views)
+        # Nothing in this short session holds the row to bring up to date: the count is added in SQL alone.
+        .execution_options(synchronize_session=False)
     )
     if session.execute(increment).rowcount:
         return

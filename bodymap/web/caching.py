@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 from dataclasses import dataclass, field
@@ -71,11 +72,20 @@ def code_version(app: Flask) -> str:
     digest = hashlib.sha256(Path(app.config["CONTENT_PATH"]).read_bytes())
     package = Path(__file__).resolve().parent.parent
     for folder in (package, Path(app.template_folder), Path(app.static_folder)):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(folder).as_posix().encode())
-                digest.update(path.read_bytes())
+        digest.update(_folder_digest(folder))
     return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _folder_digest(folder: Path) -> bytes:
+    """The names and bytes of every file under `folder`, digested once per process: the code, templates and static
+    files a process serves are the ones it started with (a new release starts new processes)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.digest()
 
 
 class Compressed:

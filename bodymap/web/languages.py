@@ -26,6 +26,7 @@ from flask import Blueprint, Flask, abort, current_app, g, has_app_context, requ
 from markupsafe import Markup, escape
 
 from bodymap import content
+from bodymap.content import Clinic
 from bodymap.web.hosts import REFUSED
 from bodymap.web.titles import absolute_url
 
@@ -184,8 +185,21 @@ def _english_content(app: Flask):
 
 
 def language_help() -> list[HelpLine]:
-    """The free-language-help notice, a line per language the clinic wrote it in: this page's language first."""
+    """The free-language-help notice, a line per language the clinic wrote it in: this page's language first.
+
+    Every page shows it, so it is drawn once per language and app: it is made of the clinic's content, which is
+    loaded once per app and never changes (kept with the lines, so other content would be drawn anew).
+    """
     clinic = _english_content(current_app).clinic
+    drawn: dict[str, tuple[Clinic, list[HelpLine]]] = current_app.extensions.setdefault("bodymap.language_help", {})
+    lang = current()
+    kept = drawn.get(lang)
+    if kept is None or kept[0] is not clinic:
+        kept = drawn[lang] = (clinic, _language_help(clinic))
+    return list(kept[1])
+
+
+def _language_help(clinic: Clinic) -> list[HelpLine]:
     notice = clinic.language_help
     if notice is None:
         return []
