@@ -5,6 +5,7 @@ The commands that add, list, change and remove accounts are in `bodymap.cli`.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sqlalchemy import select
@@ -15,8 +16,13 @@ from bodymap.data.models import StaffMember
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1000  # a passphrase of any reasonable length; hashing much more would be a way to load the server
-# Checked against when an email is unknown, so a wrong email takes as long as a wrong password.
-_UNKNOWN_USER_HASH = generate_password_hash("no such staff member, no such password")
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    """Checked against when an email is unknown, so a wrong email takes as long as a wrong password. Made at the
+    first sign-in that needs it, not at import: every command and every server worker would wait for it."""
+    return generate_password_hash("no such staff member, no such password")
 
 
 class PasswordRefused(ValueError):
@@ -69,8 +75,9 @@ def find(db_session, email: str) -> StaffMember | None:
 
 def authenticate(db_session, email: str, password: str) -> StaffMember | None:
     """The member whose email and password these are, or None (taking as long either way)."""
+    unknown = _unknown_user_hash()  # made at the first sign-in, whichever email it gives: its cost tells nothing
     member = find(db_session, email)
     if member is None:
-        check_password_hash(_UNKNOWN_USER_HASH, password)
+        check_password_hash(unknown, password)
         return None
     return member if check_password_hash(member.password_hash, password) else None
