@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import OrderedDict
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, SoupStrainer
+from bs4.element import Tag
 from werkzeug.security import generate_password_hash
 
 from bodymap.content import configured_path, load
@@ -26,17 +28,75 @@ FULL_PAGE = re.compile(r"<html[\s>]", re.IGNORECASE)
 SECTION_ORDER = ["red-flags", "summary", "conditions", "treatments", "self-care", "add-to-list", "booking"]
 
 
-def soup(response) -> BeautifulSoup:
-    """A response's HTML, parsed by lxml (many times quicker than Python's parser, which the suite once spent a
-    third of its time in). lxml wraps a fragment in html, head and body: those are taken off again, so a test
-    sees a fragment as it was sent."""
-    text = response.get_data(as_text=True)
-    page = BeautifulSoup(text, "lxml")
+def parse(text: str, **options) -> BeautifulSoup:
+    """HTML parsed by lxml (many times quicker than Python's parser, which the suite once spent a third of its time
+    in). lxml wraps a fragment in html, head and body: those are taken off again, so a test sees a fragment as it
+    was sent."""
+    page = BeautifulSoup(text, "lxml", **options)
     if not FULL_PAGE.search(text):
         for wrapper in ("html", "head", "body"):
             if page.find(wrapper) is not None:
                 page.find(wrapper).unwrap()
     return page
+
+
+# What changes a parsed page. A page parsed once for several tests refuses each of them (see `soup`).
+CHANGES = (
+    "__setitem__", "__delitem__", "extract", "decompose", "insert", "append", "extend", "clear", "unwrap",
+    "replace_with", "wrap", "smooth", "insert_before", "insert_after",
+)  # fmt: skip
+
+
+class Parsing:
+    """True while `soup` builds a shared page (the parser and the unwrapping above may change it then)."""
+
+    now = False
+
+
+def read_only(kind: type) -> type:
+    """`kind` (a tag of a parsed page) with every method in CHANGES refused outside parsing."""
+
+    def refuse(name: str):
+        change = getattr(kind, name)
+
+        def refused(self, *args, **kwargs):
+            if not Parsing.now:
+                raise TypeError(f"{name}(): this parsed page is shared by every test that reads the same response; "
+                                "change a page of your own from own_soup(response)")  # fmt: skip
+            return change(self, *args, **kwargs)
+
+        return refused
+
+    return type(f"Shared{kind.__name__}", (kind,), {name: refuse(name) for name in CHANGES if hasattr(kind, name)})
+
+
+SHARED_CLASSES = {Tag: read_only(Tag)}  # not strings: get_text() reads only strings of bs4's own classes
+PARSED: OrderedDict[str, BeautifulSoup] = OrderedDict()
+PARSED_KEPT = 64
+
+
+def soup(response) -> BeautifulSoup:
+    """A response's HTML, parsed, for reading. Many tests read the same page (each region's page is read for its
+    panel, its links, its list form, its head...), so a page is parsed once for all of them, the last
+    PARSED_KEPT pages kept: the page may be read, never changed (a change raises TypeError)."""
+    text = response.get_data(as_text=True)
+    page = PARSED.get(text)
+    if page is None:
+        Parsing.now = True
+        try:
+            page = PARSED[text] = parse(text, element_classes=SHARED_CLASSES)
+        finally:
+            Parsing.now = False
+        if len(PARSED) > PARSED_KEPT:
+            PARSED.popitem(last=False)
+    else:
+        PARSED.move_to_end(text)
+    return page
+
+
+def own_soup(response) -> BeautifulSoup:
+    """A response's HTML, parsed for this test alone, which may change it (take parts out before reading the rest)."""
+    return parse(response.get_data(as_text=True))
 
 
 def region_sides(region):
@@ -57,13 +117,15 @@ GOOD_CALLBACK = {
 }
 
 
+# A form's hidden values are all a test needs of the page when it is about to send the form: the inputs alone are
+# parsed, a third of the time of the whole page.
+INPUTS = SoupStrainer("input")
+
+
 def hidden_fields(response) -> dict[str, str]:
-    """The CSRF token and submission key of the form in a response."""
-    page = soup(response)
-    return {
-        name: page.select_one(f'#callback-form input[name="{name}"]')["value"]
-        for name in ("csrf_token", "submission_key")
-    }
+    """The CSRF token and submission key of the callback form in a response."""
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml", parse_only=INPUTS)
+    return {name: page.select_one(f'input[name="{name}"]')["value"] for name in ("csrf_token", "submission_key")}
 
 
 def send_callback(client, htmx: bool = False, form=None, **changes):
@@ -140,7 +202,8 @@ def add_staff(app, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD):
 
 def csrf_token_from(response) -> str:
     """The CSRF token of the first form in a response."""
-    return soup(response).select_one('input[name="csrf_token"]')["value"]
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml", parse_only=INPUTS)
+    return page.select_one('input[name="csrf_token"]')["value"]
 
 
 def sign_in(client, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD, next_page: str | None = None):
