@@ -118,6 +118,11 @@ class Compressed:
         return compressed
 
 
+# One per process, whichever app asks: a tag is a digest of the code's version and the body, so the same tag is the
+# same bytes, and a process that builds several apps (the tests do) compresses each body once.
+COMPRESSED = Compressed()
+
+
 @dataclass
 class Stored:
     """One response as the app gave it, ready to serve in each encoding."""
@@ -159,7 +164,7 @@ class StoredResponses:
         self.wsgi_app = wsgi_app
         self.version = code_version(app)
         self.entries: dict[tuple, Stored] = {}
-        self.compressed = Compressed()
+        self.compressed = COMPRESSED
         self.encodings: dict[str, str] = {}  # Accept-Encoding header: the encoding chosen for it
 
     def __call__(self, environ, start_response):
