@@ -132,9 +132,10 @@ def test_the_spanish_of_the_pages_reads_easy():
 
 
 @functools.cache
-def english_patterns() -> dict[str, re.Pattern]:
+def english_patterns() -> dict[str, tuple[str, re.Pattern]]:
     """For each source string a reader could spot (8 characters or more, or with a space, once its placeholders
-    and tags are taken out) whose Spanish differs from it: a pattern that finds it in a page's text."""
+    and tags are taken out) whose Spanish differs from it: a pattern that finds it in a page's text, with the
+    longest piece of it a page's text must hold word for word for the pattern to be worth trying."""
     patterns = {}
     for source, translation in messages(SPANISH).items():
         sources = source if isinstance(source, tuple) else (source,)
@@ -146,9 +147,11 @@ def english_patterns() -> dict[str, re.Pattern]:
             literal = " ".join(PLACEHOLDER.sub(" ", text).split())
             if len(literal) < 8 and " " not in literal:
                 continue
-            parts = [r"\s+".join(map(re.escape, piece.split())) for piece in PLACEHOLDER.split(text)[::2]]
+            pieces = [" ".join(piece.split()) for piece in PLACEHOLDER.split(text)[::2]]
+            parts = [r"\s+".join(map(re.escape, piece.split())) for piece in pieces]
             pattern = r"\s*.{1,200}?\s*".join(parts).strip()
-            patterns[one] = re.compile(rf"(?<!\w){pattern}(?!\w)" if literal[-1:].isalnum() else rf"(?<!\w){pattern}")
+            compiled = re.compile(rf"(?<!\w){pattern}(?!\w)" if literal[-1:].isalnum() else rf"(?<!\w){pattern}")
+            patterns[one] = (max(pieces, key=len), compiled)
     return patterns
 
 
@@ -171,7 +174,13 @@ def read_texts(page) -> list[str]:
 
 def english_in(page) -> list[str]:
     texts = read_texts(page)
-    return sorted({source for source, pattern in english_patterns().items() if any(map(pattern.search, texts))})
+    return sorted(
+        {
+            source
+            for source, (piece, pattern) in english_patterns().items()
+            if any(piece in text and pattern.search(text) for text in texts)
+        }
+    )
 
 
 def spanish_offered(app) -> None:
