@@ -72,7 +72,7 @@ def read_only(kind: type) -> type:
 
 SHARED_CLASSES = {Tag: read_only(Tag)}  # not strings: get_text() reads only strings of bs4's own classes
 PARSED: OrderedDict[str, BeautifulSoup] = OrderedDict()
-PARSED_KEPT = 64
+PARSED_KEPT = 256
 
 
 def soup(response) -> BeautifulSoup:
