@@ -9,6 +9,7 @@ clinic's run of it could only repeat the first. So do browser tests, unless mark
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
@@ -188,20 +189,16 @@ def load_once(path, launch: bool = False):
 bodymap.content.load = load_once
 
 
-MIGRATED_SQLITE: list[Path] = []
-
-
+@functools.cache
 def migrated_sqlite() -> Path:
     """A SQLite database upgraded to the newest migration, made once per run: each new app gets a copy of the file,
     which takes a fraction of running every migration again. The migrations themselves are tested from empty
     databases (test_migration_*, test_callback_storage)."""
-    if not MIGRATED_SQLITE:
-        path = scratch_folder() / "migrated.sqlite3"
-        app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
-        migrate.upgrade(app)
-        app.extensions["bodymap.engine"].dispose()  # the last connection to close folds the WAL into the file
-        MIGRATED_SQLITE.append(path)
-    return MIGRATED_SQLITE[0]
+    path = scratch_folder() / "migrated.sqlite3"
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
+    migrate.upgrade(app)
+    app.extensions["bodymap.engine"].dispose()  # the last connection to close folds the WAL into the file
+    return path
 
 
 def build_app(clinic_file, folder, *, migrated: bool = True, **config):

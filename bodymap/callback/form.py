@@ -93,8 +93,6 @@ class CallbackForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             """WTForms' own messages in the language of the request (FlaskForm's, each catalog read once)."""
-            if not current_app.config.get("WTF_I18N_ENABLED", True):
-                return super().get_translations(form)
             return wtforms_messages()
 
     name = StringField(

@@ -33,12 +33,6 @@ def _score_choice(n: int) -> str:
 PAIN_CHOICES = {"": SKIP} | {str(n): LazyString(_score_choice, n) for n in SCORES}
 
 
-def in_words(choices: dict) -> dict[str, str]:
-    """Choices with their lazy words turned into text, now, in the request's language: WTForms reads a dict whose
-    labels are not `str` as groups of choices."""
-    return {value: str(label) for value, label in choices.items()}
-
-
 class Worded:
     """Fixed choices with lazy words, as text in the request's language: each language's text is looked up once, as
     the words come from the catalogs shipped with the app and are the same for every page and every app."""
@@ -48,10 +42,11 @@ class Worded:
         self.texts: dict[str, dict[str, str]] = {}  # language -> the choices in its words
 
     def in_words(self) -> dict[str, str]:
-        """The choices in the request's language."""
+        """The choices in the request's language, as text: WTForms reads a dict whose labels are not `str` as groups
+        of choices."""
         language = str(get_locale())
         if language not in self.texts:
-            self.texts[language] = in_words(self.choices)
+            self.texts[language] = {value: str(label) for value, label in self.choices.items()}
         return dict(self.texts[language])  # a copy: a form may change its own choices
 
 
@@ -62,10 +57,13 @@ DURATION_WORDS = Worded({"": SKIP} | DURATIONS)
 
 
 def wtforms_messages():
-    """WTForms' own messages ("Not a valid choice.") in the language of the request, as FlaskForm has them; each
-    language's catalog, shipped with WTForms, is read once rather than once per request."""
+    """WTForms' own messages ("Not a valid choice.") in the language of the request, as FlaskForm has them (None, for
+    WTForms' English, when WTF_I18N_ENABLED is off); each language's catalog, shipped with WTForms, is read once
+    rather than once per request."""
     if not has_request_context() or "babel" not in current_app.extensions:
         return wtforms_translations
+    if not current_app.config.get("WTF_I18N_ENABLED", True):
+        return None
     return _wtforms_catalog(str(get_locale()))
 
 
