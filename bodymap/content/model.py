@@ -769,6 +769,7 @@ class RegionEs(Model):
     conditions: Annotated[tuple[Condition, ...], Filled]
     self_care: Texts
     not_improving: Text
+    lasts: Text | None = None  # required when the English gives how long it usually lasts
     red_flags: SpanishRedFlags
     screening: Screening
     reviewed: SpanishReview
@@ -780,6 +781,8 @@ def _region_matches(english: dict, spanish: dict) -> Matches:
     for path in (("conditions",), ("self_care",)):
         if path[0] in english:
             _same_length(errors, spanish, english[path[0]], *path)
+    if "lasts" in english:
+        _only_with(errors, spanish, "lasts", english["lasts"], "'lasts' line")
     for group, tiers in (("red_flags", ("emergency", "urgent")), ("screening", ("emergency", "urgent", "general"))):
         if group in english:
             for tier in tiers:
@@ -803,6 +806,7 @@ class Region(Model):
     treatments: Annotated[tuple[TreatmentRef, ...], Filled, AfterValidator(_each_once)]
     self_care: Texts
     not_improving: Sourced
+    lasts: Sourced | None = None  # how long it usually lasts
     red_flags: RedFlags
     screening: Screening
     reviewed: Review
@@ -878,6 +882,7 @@ class Region(Model):
                 "treatments": tuple(treatments[t.id] for t in self.treatments),
                 "self_care": es.self_care,
                 "not_improving": self.not_improving.model_copy(update={"text": es.not_improving}),
+                "lasts": self.lasts.model_copy(update={"text": es.lasts}) if self.lasts else None,
                 "red_flags": flags,
                 "screening": es.screening,
                 "reviewed": es.reviewed,
@@ -897,6 +902,8 @@ class Region(Model):
         cited = [*self.red_flags.emergency, *self.red_flags.urgent]
         cited += [c for t in self.treatments_shown for c in t.contraindications]
         cited.append(self.not_improving)
+        if self.lasts:
+            cited.append(self.lasts)
         ordered = [source for item in cited for source in item.sources] + list(self.sources)
         return tuple(dict.fromkeys(ordered))
 
@@ -906,11 +913,45 @@ class Region(Model):
         return [(numbers[source], source) for source in item.sources]
 
 
+class AudienceEs(Model):
+    """Who the advice is for, in Spanish."""
+
+    adults: Text
+    children: Text
+    pregnancy: Text
+
+
+def _audience_matches(english: dict, spanish: dict) -> Matches:
+    return []
+
+
+class Audience(Model):
+    """Who the advice is for (adults), and what a parent or a pregnant patient does instead: on every page."""
+
+    adults: Text
+    children: Sourced
+    pregnancy: Sourced
+    es: Annotated[AudienceEs | None, WrapValidator(lambda v, h, i: _spanish(v, h, i, _audience_matches))] = Field(
+        None, validate_default=True
+    )
+
+    def spanish(self) -> Audience:
+        es = self.es
+        return self.model_copy(
+            update={
+                "adults": es.adults,
+                "children": self.children.model_copy(update={"text": es.children}),
+                "pregnancy": self.pregnancy.model_copy(update={"text": es.pregnancy}),
+            }
+        )
+
+
 class Content(Model):
     """The whole file: the clinic, then the catalogues of sources and treatments, then the regions."""
 
     clinic: Clinic
     sources: Annotated[tuple[Source, ...], Filled]
+    audience: Audience | None = None
     treatments: Annotated[tuple[Treatment, ...], Filled]
     regions: Annotated[tuple[Region, ...], Filled]
     _language: str = PrivateAttr("en")
@@ -937,6 +978,7 @@ class Content(Model):
         copy = self.model_copy(
             update={
                 "clinic": self.clinic.spanish(),
+                "audience": self.audience.spanish() if self.audience else None,
                 "treatments": tuple(treatments.values()),
                 "regions": tuple(r.spanish(treatments) for r in self.regions),
             }
