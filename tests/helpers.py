@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
+import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
@@ -16,9 +18,35 @@ from bodymap.content import configured_path, load
 
 TESTS = Path(__file__).resolve().parent
 
+
+
+def second_clinic_file(shipped: Path, clinic_block: Path) -> Path:
+    """The shipped file with another clinic: its `clinic:` block swapped for `clinic_block`'s, and the shipped
+    clinic's name (a source may cite the clinic's own page) swapped for the other clinic's wherever it is written.
+    The regions, treatments and sources are the shipped ones, stated once."""
+    text = shipped.read_text(encoding="utf-8")
+    block = clinic_block.read_text(encoding="utf-8")
+    clinic = block[block.index("clinic:") :].rstrip() + "\n\n"
+    start = text.index("\nclinic:") + 1
+    end = text.index("\n# Every source cited below", start) + 1
+    shipped_name = re.search(r"^  name: (.+)$", text[start:end], re.MULTILINE)[1].strip().strip('"')
+    other_name = re.search(r"^  name: (.+)$", clinic, re.MULTILINE)[1].strip().strip('"')
+    built = text[:start] + clinic + text[end:].replace(shipped_name, other_name)
+    digest = hashlib.sha256(built.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"bodymap-{clinic_block.stem}-{digest}.yaml"
+    if not path.exists():  # the same bytes whichever test worker writes them
+        partial = path.with_suffix(f".{digest}.part")
+        partial.write_text(built, encoding="utf-8")
+        partial.replace(path)
+    return path
+
+
 # Every test that builds the app runs once per clinic file: the one this checkout ships (or $CONTENT_PATH)
 # and a made-up second clinic, so nothing in the suite may lean on one clinic's name, phone or wording.
-CLINIC_FILES = {"shipped": configured_path(), "riverbend": TESTS / "clinics" / "riverbend.yaml"}
+CLINIC_FILES = {
+    "shipped": configured_path(),
+    "riverbend": second_clinic_file(configured_path(), TESTS / "clinics" / "riverbend.yaml"),
+}
 CLINICS = {name: load(path) for name, path in CLINIC_FILES.items()}
 # The shipped file's content, for the few tests about that file itself; tests of the app take the `content` fixture.
 CONTENT = CLINICS["shipped"]

@@ -474,7 +474,7 @@ BROKEN = (
     .replace('{text: "You cannot bear weight.", source: guide}', '{text: "You cannot bear weight.", source: nice-ng99}')
 )
 REGION_FIELDS = (
-    "conditions, es, markers, name, not_improving, red_flags, reviewed, screening, self_care, slug, sources, summary,"
+    "conditions, es, lasts, markers, name, not_improving, red_flags, reviewed, screening, self_care, slug, sources, summary,"
     " treatments"
 )
 BROKEN_PROBLEMS = [

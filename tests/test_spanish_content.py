@@ -269,7 +269,7 @@ def test_a_file_in_english_and_spanish_loads_with_its_spanish(tmp_path):
     assert es.clinic.direct_access.text == "No necesita un referido."
 
 
-SPANISH_FIELDS = "conditions, name, not_improving, red_flags, reviewed, screening, self_care, sides, summary"
+SPANISH_FIELDS = "conditions, lasts, name, not_improving, red_flags, reviewed, screening, self_care, sides, summary"
 # Every kind of Spanish mistake, in one file: each is named with its line, owner and field, in file order.
 BROKEN_ES = (
     MINIMAL_ES.replace('    direct_access: "No necesita un referido."\n', "")
