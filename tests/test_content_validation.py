@@ -474,8 +474,8 @@ BROKEN = (
     .replace('{text: "You cannot bear weight.", source: guide}', '{text: "You cannot bear weight.", source: nice-ng99}')
 )
 REGION_FIELDS = (
-    "conditions, es, lasts, markers, name, not_improving, red_flags, reviewed, screening, self_care, slug, sources, summary,"
-    " treatments"
+    "conditions, es, lasts, markers, name, not_improving, red_flags, reviewed, screening, self_care, slug, sources,"
+    " summary, treatments"
 )
 BROKEN_PROBLEMS = [
     ("kind: lazy", "treatment walking: field 'kind' must be one of: passive, active"),
