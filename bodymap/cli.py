@@ -23,9 +23,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, select
 
-from bodymap import content, data
+from bodymap import content, data, settings
 from bodymap.callback import retention
-from bodymap.content import ContentError, configured_path, load
+from bodymap.content import ContentError, load
 from bodymap.data import migrate
 from bodymap.data.models import StaffMember, StaffSession
 from bodymap.notify import messages, outbox
@@ -45,7 +45,7 @@ def content_cli() -> None:
 @click.option("--launch", is_flag=True, help="Also fail while any region is a draft with no named clinical reviewer.")
 def check(path: Path | None, launch: bool) -> None:
     """Check PATH (default: $CONTENT_PATH or data/regions.yaml) and name every problem."""
-    path = path or configured_path()
+    path = path or settings.content_path()
     try:
         loaded = load(path, launch=launch)
     except ContentError as error:
@@ -228,8 +228,6 @@ def notify_run(once: bool) -> None:
         raise SystemExit(1 if outcome.failed else 0)
     if current_app.logger.level == logging.NOTSET:
         current_app.logger.setLevel(logging.INFO)  # what it sent, in the journal
-    for label in worker.schedule.unclear:
-        click.echo(f"The clinic's hours for {label!r} name no weekday: those hours are not counted.", err=True)
     stop = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stop.set())

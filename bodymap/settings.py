@@ -9,6 +9,8 @@ import secrets
 import urllib.parse
 from pathlib import Path
 
+from bodymap import resources
+
 
 class ConfigError(Exception):
     """A setting in the environment cannot be used."""
@@ -34,7 +36,13 @@ def _whole_number(name: str, default: int, minimum: int = 1) -> int:
     return int(value)
 
 
-DEFAULT_CONTENT_PATH = Path(__file__).resolve().parent.parent / "data" / "regions.yaml"
+def content_path() -> Path:
+    """The clinic's content file: CONTENT_PATH when set, else the one shipped with the app (data/regions.yaml).
+
+    Read on its own by the content check, which runs when the app cannot start."""
+    return Path(os.environ.get("CONTENT_PATH") or resources.SHIPPED_CONTENT)
+
+
 ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
 
@@ -175,7 +183,7 @@ def from_environment(instance_path: str) -> dict:
     environ = os.environ
     return {
         "SECRET_KEY": environ.get("SECRET_KEY") or instance_secret(instance_path),
-        "CONTENT_PATH": environ.get("CONTENT_PATH") or str(DEFAULT_CONTENT_PATH),
+        "CONTENT_PATH": str(content_path()),
         "DATABASE_URL": environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'bodymap.sqlite3'}",
         "DATABASE_BUSY_TIMEOUT_MS": _whole_number("DATABASE_BUSY_TIMEOUT_MS", 5000),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",

@@ -14,10 +14,10 @@ from bs4 import BeautifulSoup, SoupStrainer
 from bs4.element import Tag
 from werkzeug.security import generate_password_hash
 
-from bodymap.content import configured_path, load
+from bodymap.content import load
+from bodymap.settings import content_path
 
 TESTS = Path(__file__).resolve().parent
-
 
 
 def second_clinic_file(shipped: Path, clinic_block: Path) -> Path:
@@ -44,8 +44,8 @@ def second_clinic_file(shipped: Path, clinic_block: Path) -> Path:
 # Every test that builds the app runs once per clinic file: the one this checkout ships (or $CONTENT_PATH)
 # and a made-up second clinic, so nothing in the suite may lean on one clinic's name, phone or wording.
 CLINIC_FILES = {
-    "shipped": configured_path(),
-    "riverbend": second_clinic_file(configured_path(), TESTS / "clinics" / "riverbend.yaml"),
+    "shipped": content_path(),
+    "riverbend": second_clinic_file(content_path(), TESTS / "clinics" / "riverbend.yaml"),
 }
 CLINICS = {name: load(path) for name, path in CLINIC_FILES.items()}
 # The shipped file's content, for the few tests about that file itself; tests of the app take the `content` fixture.

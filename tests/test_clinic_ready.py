@@ -11,8 +11,8 @@ from bodymap.content import OpeningHours
 from tests.helpers import soup
 
 HOURS = [
-    {"days": "Mon-Fri", "open": "07:00", "close": "18:30"},
-    {"days": "Sat", "open": "09:00", "close": "12:00"},
+    {"days": ["monday", "tuesday", "wednesday", "thursday", "friday"], "open": "07:00", "close": "18:30"},
+    {"days": ["saturday"], "open": "09:00", "close": "12:00"},
 ]
 LOCATIONS = [
     {"name": "Main clinic", "address": ["100 Example Street, Suite 2", "Springfield, ST 00000"]},
@@ -40,8 +40,6 @@ def bare_clinic(data) -> None:
 
 def ready_clinic(data) -> None:
     data["clinic"].update(website="https://www.example.org/", hours=HOURS, locations=LOCATIONS, logo="favicon.svg")
-    if "es" in data["clinic"].get("languages", ()):  # a clinic in Spanish names its days in Spanish too
-        data["clinic"]["es"]["hours_days"] = ["Lun-Vie", "Sáb"]
     data["regions"][0]["reviewed"] = REVIEWER
 
 
@@ -68,7 +66,7 @@ def test_the_footer_shows_the_website_hours_and_locations(ready, url):
     website = footer.select_one('a[href="https://www.example.org/"]')
     assert website.get_text() == "www.example.org"
     rows = footer.select(".clinic-hours dl > div")
-    assert [row.dt.get_text() for row in rows] == ["Mon-Fri", "Sat"]
+    assert [row.dt.get_text() for row in rows] == ["Monday to Friday", "Saturday"]
     assert [[t["datetime"] for t in row.select("time")] for row in rows] == [["07:00", "18:30"], ["09:00", "12:00"]]
     assert rows[0].dd.get_text() == "7 AM to 6:30 PM"
     assert rows[1].dd.get_text() == "9 AM to 12 PM"

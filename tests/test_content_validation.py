@@ -278,8 +278,8 @@ def test_every_region_says_when_to_get_checked_if_it_is_not_improving(tmp_path):
 CLINIC_EXTRAS = """\
   website: https://www.example.org
   hours:
-    - {days: "Mon-Fri", open: 07:00, close: "18:00"}
-    - {days: "Sat", open: "9:30", close: "12:00"}
+    - {days: [monday, tuesday, wednesday, thursday, friday], open: 07:00, close: "18:00"}
+    - {days: saturday, open: "9:30", close: "12:00"}
   logo: favicon.svg
 """
 
@@ -297,8 +297,8 @@ def test_the_clinic_may_name_its_website_hours_locations_and_logo(tmp_path):
     clinic = load(path).clinic
     assert clinic.website == "https://www.example.org" and clinic.website_host == "www.example.org"
     assert [(h.days, h.open.isoformat("minutes"), h.close.isoformat("minutes")) for h in clinic.hours] == [
-        ("Mon-Fri", "07:00", "18:00"),
-        ("Sat", "09:30", "12:00"),
+        (("monday", "tuesday", "wednesday", "thursday", "friday"), "07:00", "18:00"),
+        (("saturday",), "09:30", "12:00"),
     ]
     assert (clinic.logo.path, clinic.logo.width, clinic.logo.height) == ("favicon.svg", 32, 32)
     assert clinic.locations[0].address == ("1 Example Street", "Springfield")
@@ -317,6 +317,22 @@ def test_bad_opening_hours_are_refused(tmp_path):
         f"{tmp_path}/regions.yaml:{line_of(text, '9.30am')}: clinic: field 'hours[1].open'"
         " must be a time written HH:MM, 24-hour (for example 07:30 or 18:00)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ('"Mon-Fri"', "must be a list of weekdays, such as [monday, tuesday, wednesday, thursday, friday]"),
+        ("[monday, funday]", "must be one of: monday, tuesday, wednesday, thursday, friday, saturday, sunday"),
+        ("[monday, Monday]", "must name each day once"),
+        ("[]", "must not be empty"),
+    ],
+)
+def test_opening_days_are_weekdays_written_as_data(tmp_path, days, message):
+    text = with_clinic_extras(CLINIC_EXTRAS.replace("days: saturday", f"days: {days}"))
+    [problem] = problems_for(tmp_path, text)
+    assert problem.startswith(f"{tmp_path}/regions.yaml:{line_of(text, f'days: {days}')}: clinic: field 'hours[1].days")
+    assert problem.endswith(message)
 
 
 def test_a_logo_that_is_not_there_is_refused(tmp_path):

@@ -30,7 +30,7 @@ def spanish(content):
     """The clinic's content in Spanish; a clinic whose file has no Spanish skips (its own test is below)."""
     if "es" not in content.clinic.languages:
         pytest.skip("this clinic's content has no Spanish")
-    return content.spanish()
+    return content.in_language("es")
 
 
 def english_get_paths(app, content) -> list[str]:

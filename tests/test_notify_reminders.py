@@ -23,7 +23,7 @@ ANYWHERE = Schedule.of(SimpleNamespace(timezone="UTC", hours=()))
 CHICAGO = Schedule.of(
     SimpleNamespace(
         timezone="America/Chicago",
-        hours=(SimpleNamespace(days="Mon-Fri", open=datetime.time(8), close=datetime.time(18)),),
+        hours=(SimpleNamespace(weekdays=(0, 1, 2, 3, 4), open=datetime.time(8), close=datetime.time(18)),),
     )
 )
 

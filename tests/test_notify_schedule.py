@@ -1,4 +1,4 @@
-"""The clinic's week: hours read from the content's day labels, "when to call" windows in the clinic's time,
+"""The clinic's week: hours on the weekdays the content names, "when to call" windows in the clinic's time,
 time counted only while open, the morning summary's moment. Fixed times, passed in: no clock is patched."""
 
 from __future__ import annotations
@@ -8,23 +8,24 @@ from types import SimpleNamespace
 
 import pytest
 
-from bodymap.notify.schedule import Schedule, weekdays
+from bodymap.notify.schedule import Schedule
 
 pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
 
 MON, TUE, WED, THU, FRI, SAT, SUN, NEXT_MON = range(8)
 
 
-def hours(days: str, opens: str, closes: str):
+def hours(days: set[int], opens: str, closes: str):
     return SimpleNamespace(
-        days=days, open=datetime.time.fromisoformat(opens), close=datetime.time.fromisoformat(closes)
+        weekdays=tuple(sorted(days)), open=datetime.time.fromisoformat(opens), close=datetime.time.fromisoformat(closes)
     )
 
 
 # A clinic on the US west coast: weekdays 8 to 6, Saturday mornings. 2026-11-30 is a Monday.
 WEST = Schedule.of(
     SimpleNamespace(
-        timezone="America/Los_Angeles", hours=(hours("Mon-Fri", "08:00", "18:00"), hours("Sat", "09:00", "12:00"))
+        timezone="America/Los_Angeles",
+        hours=(hours({MON, TUE, WED, THU, FRI}, "08:00", "18:00"), hours({SAT}, "09:00", "12:00")),
     )
 )
 ANYWHERE = Schedule.of(SimpleNamespace(timezone="UTC", hours=()))
@@ -33,41 +34,6 @@ ANYWHERE = Schedule.of(SimpleNamespace(timezone="UTC", hours=()))
 def at(schedule: Schedule, day: int, clock: str) -> datetime.datetime:
     """A database time (UTC, no zone) for a weekday of the week of 2026-11-30 and a clinic-local clock time."""
     return schedule.utc(datetime.date(2026, 11, 30) + datetime.timedelta(days=day), datetime.time.fromisoformat(clock))
-
-
-@pytest.mark.parametrize(
-    ("label", "days"),
-    [
-        ("Mon-Fri", {MON, TUE, WED, THU, FRI}),
-        ("Monday to Friday", {MON, TUE, WED, THU, FRI}),
-        ("Mon–Thu & Sat", {MON, TUE, WED, THU, SAT}),
-        ("Tue, Thu", {TUE, THU}),
-        ("Tues and Thurs", {TUE, THU}),
-        ("Sat", {SAT}),
-        ("Fri-Mon", {FRI, SAT, SUN, MON}),
-        ("Weekdays", {MON, TUE, WED, THU, FRI}),
-        ("Daily", set(range(7))),
-        ("Sundays", {SUN}),
-    ],
-)
-def test_day_labels_name_weekdays(label, days):
-    assert weekdays(label) == days
-
-
-@pytest.mark.parametrize("label", ["Public holidays", "M-F", "", "Mon-Fri-Sat"])
-def test_labels_that_name_no_weekday_are_not_guessed(label):
-    assert weekdays(label) is None
-
-
-def test_hours_with_unclear_labels_are_named_and_the_rest_still_count():
-    clinic = SimpleNamespace(
-        timezone="UTC", hours=(hours("Mon-Fri", "08:00", "18:00"), hours("Holidays", "10:00", "12:00"))
-    )
-    schedule = Schedule.of(clinic)
-    assert schedule.unclear == ("Holidays",) and schedule.open_on(datetime.date(2026, 11, 30))
-    assert not schedule.open_on(datetime.date(2026, 12, 6))  # a Sunday
-    nothing_clear = Schedule.of(SimpleNamespace(timezone="UTC", hours=(hours("Holidays", "10:00", "12:00"),)))
-    assert nothing_clear.hours is None  # every hour counts rather than none
 
 
 @pytest.mark.parametrize(

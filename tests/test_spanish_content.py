@@ -16,13 +16,13 @@ from flask import g, render_template_string
 from bodymap import content as bodymap_content
 from bodymap import create_app
 from bodymap.content import ContentError, drawing, load
-from tests.helpers import CLINICS
+from tests.helpers import CLINICS, soup
 from tests.test_content_quality import patient_text, sentences
 from tests.test_content_validation import MINIMAL, line_of, run_check
 
 EASY = 70.0  # Fernández-Huerta: 70 to 80 is "fácil" (easy), above 80 easier still
 PACK = re.compile(r"\bcompresa\b", re.IGNORECASE)
-SPANISH = {name: loaded.spanish() for name, loaded in CLINICS.items() if "es" in loaded.clinic.languages}
+SPANISH = {name: loaded.in_language("es") for name, loaded in CLINICS.items() if "es" in loaded.clinic.languages}
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_the_spanish_content_is_the_english_with_its_text_swapped(content, spani
     if english.direct_access:
         assert clinic.direct_access.text == english.es.direct_access
         assert clinic.direct_access.as_of == english.direct_access.as_of
-    assert [h.days for h in clinic.hours] == list(english.es.hours_days or ())
+    assert clinic.hours == english.hours  # the days are data: each language names them in its own words
 
 
 def test_each_spanish_region_keeps_the_english_places_treatments_and_footnotes(content, spanish):
@@ -262,7 +262,7 @@ def test_a_file_in_english_and_spanish_loads_with_its_spanish(tmp_path):
     path.write_text(MINIMAL_ES, encoding="utf-8")
     loaded = load(path)
     assert loaded.clinic.languages == ("en", "es")
-    es = loaded.spanish()
+    es = loaded.in_language("es")
     assert es.region("knee").label("left") == "Rodilla izquierda" and loaded.region("knee").label("left") == "Left knee"
     assert es.region("neck").red_flags.urgent[0].sources == loaded.region("neck").red_flags.urgent[0].sources
     assert [t.name for t in es.region("knee").treatments] == ["Calor", "Caminar"]
@@ -399,30 +399,25 @@ def test_an_english_only_clinic_may_give_the_language_help_notice_in_spanish(tmp
     assert help_.es == "Ayuda gratis en su idioma: llame al {phone}."
 
 
-def test_a_clinic_with_hours_names_its_days_in_spanish_one_for_one(tmp_path):
-    hours = '  hours:\n    - {days: "Mon-Fri", open: "07:00", close: "18:00"}\n'
-    hours += '    - {days: "Sat", open: "09:00", close: "12:00"}\n'
+def test_a_clinic_with_hours_needs_no_spanish_for_its_days_they_are_data(tmp_path, make_app):
+    hours = '  hours:\n    - {days: [monday, tuesday, wednesday, thursday, friday], open: "07:00", close: "18:00"}\n'
+    hours += '    - {days: saturday, open: "09:00", close: "12:00"}\n'
     text = MINIMAL_ES.replace("  booking_url: null\n", "  booking_url: null\n" + hours)
-    spanish_block = line_of(text, 'appointments: "A menudo')
-    assert problems_in(tmp_path, text) == [
-        f"{tmp_path}/regions.yaml:{spanish_block}: clinic: field 'es.hours_days' is missing"
-    ]
-    days = '    hours_days: ["lunes a viernes"]\n'
-    text = text.replace("  es:\n    appointments", "  es:\n" + days + "    appointments")
-    assert problems_in(tmp_path, text) == [
-        f"{tmp_path}/regions.yaml:{line_of(text, 'lunes a viernes')}: clinic: field 'es.hours_days'"
-        " has 1 entry, the English has 2: one for each, in the same order"
-    ]
     path = tmp_path / "regions.yaml"
-    path.write_text(text.replace('["lunes a viernes"]', '["lunes a viernes", "sábado"]'), encoding="utf-8")
-    loaded = load(path)
-    assert [h.days for h in loaded.spanish().clinic.hours] == ["lunes a viernes", "sábado"]
-    assert [h.open for h in loaded.spanish().clinic.hours] == [h.open for h in loaded.clinic.hours]
-    text = MINIMAL_ES.replace("  es:\n    appointments", "  es:\n" + days + "    appointments")
-    assert problems_in(tmp_path, text) == [
-        f"{tmp_path}/regions.yaml:{line_of(text, 'lunes a viernes')}: clinic: field 'es.hours_days'"
-        " is not used: the clinic has no hours"
-    ]
+    path.write_text(text, encoding="utf-8")
+    assert [hours.weekdays for hours in load(path).clinic.hours] == [(0, 1, 2, 3, 4), (5,)]
+    app = make_app(CONTENT_PATH=str(path))
+    for url, days in (("/", ["Monday to Friday", "Saturday"]), ("/es/", ["Lunes a viernes", "Sábado"])):
+        rows = soup(app.test_client().get(url)).select("footer .clinic-hours dl > div")
+        assert [row.dt.get_text() for row in rows] == days
+    old = text.replace(
+        "  es:\n    appointments", '  es:\n    hours_days: ["lunes a viernes", "sábado"]\n    appointments'
+    )
+    [problem] = problems_in(tmp_path, old)
+    assert problem.startswith(
+        f"{tmp_path}/regions.yaml:{line_of(old, 'lunes a viernes')}: clinic: field 'es.hours_days'"
+    )
+    assert "is not a known field" in problem
 
 
 def test_launch_check_refuses_a_spanish_draft_until_a_spanish_speaking_clinician_reviews_it(tmp_path):

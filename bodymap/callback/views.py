@@ -29,8 +29,8 @@ from bodymap.notify import outbox
 from bodymap.web import languages
 from bodymap.web.area_forms import set_region_choices
 from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
+from bodymap.web.formatting import display_phone
 from bodymap.web.forms import posted_form
-from bodymap.web.phones import display_phone
 from bodymap.web.rendering import fragment_or_redirect, is_htmx, page_or_fragment
 from bodymap.web.titles import titled
 

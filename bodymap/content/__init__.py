@@ -1,9 +1,10 @@
-"""The clinic's content: `data/regions.yaml` (or $CONTENT_PATH), loaded once at start-up and shared read-only.
+"""The clinic's content: `data/regions.yaml` (or CONTENT_PATH), loaded once at start-up and shared read-only.
 
-`model` says what the file must hold, `loader` reads it and names every problem with its file and
-line, and `drawing` is the body the circles are drawn on. A clinic whose `languages` list es has its
-content in Spanish too: built once at start-up from the file's `es:` blocks, the same content with
-every patient text swapped, so a template shows whichever language `get` gives it.
+`model` says what the file must hold (one module per subject: `clinic`, `sources`, `treatments`, `regions`, over
+the field types in `fields`), `loader` reads it and names every problem with its file and line, and `drawing` is
+the body the circles are drawn on. A clinic whose `languages` list es has its content in Spanish too: built once
+at start-up from the file's `es:` blocks (`localized`), the same content with every patient text swapped, so a
+template shows whichever language `get` gives it.
 """
 
 from __future__ import annotations
@@ -11,19 +12,13 @@ from __future__ import annotations
 import flask
 from flask import Flask
 
-from bodymap.content.loader import ContentError, configured_path, load
-from bodymap.content.model import (
-    LANGUAGES,
-    Clinic,
-    Content,
-    LanguageHelp,
-    Marker,
-    OpeningHours,
-    Region,
-    Source,
-    Sourced,
-    Treatment,
-)
+from bodymap.content.clinic import Clinic, LanguageHelp, OpeningHours
+from bodymap.content.fields import LANGUAGES
+from bodymap.content.loader import ContentError, load
+from bodymap.content.model import Content
+from bodymap.content.regions import Marker, Region
+from bodymap.content.sources import Source, Sourced
+from bodymap.content.treatments import Treatment
 
 __all__ = [
     "LANGUAGES",
@@ -37,7 +32,6 @@ __all__ = [
     "Source",
     "Sourced",
     "Treatment",
-    "configured_path",
     "get",
     "init_app",
     "languages",
@@ -48,9 +42,7 @@ __all__ = [
 def init_app(app: Flask) -> None:
     """Load the content once, in each of the clinic's languages; an invalid file stops the app from starting."""
     loaded = load(app.config["CONTENT_PATH"])
-    app.extensions["bodymap.content"] = {"en": loaded} | (
-        {"es": loaded.spanish()} if "es" in loaded.clinic.languages else {}
-    )
+    app.extensions["bodymap.content"] = {lang: loaded.in_language(lang) for lang in loaded.clinic.languages}
 
     def in_this_language() -> dict:
         """`content` and `clinic` in templates: in the language of the page being drawn."""

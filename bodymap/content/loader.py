@@ -10,7 +10,6 @@ The YAML is read node by node so each value keeps its line; each validation erro
 from __future__ import annotations
 
 import datetime
-import os
 import types
 import typing
 from pathlib import Path
@@ -21,7 +20,6 @@ from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
 
 from bodymap.content.model import Content
-from bodymap.settings import DEFAULT_CONTENT_PATH
 
 Loc = tuple[str | int, ...]
 # libyaml's parser reads the file about 15 times faster, with the same lines and types; the app loads it at every start.
@@ -55,11 +53,6 @@ class ContentError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-def configured_path() -> Path:
-    """$CONTENT_PATH when set, else the project's data/regions.yaml."""
-    return Path(os.environ.get("CONTENT_PATH") or DEFAULT_CONTENT_PATH)
 
 
 def load(path: str | Path, launch: bool = False) -> Content:

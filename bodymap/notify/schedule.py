@@ -11,7 +11,6 @@ hours are given, only days the clinic opens count, and a window ends no later th
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -22,47 +21,6 @@ EVENING_ENDS = datetime.time(20, 0)  # when the content gives no hours
 SUMMARY_AT = datetime.time(8, 0)  # the daily summary's hour when the content gives no hours
 CLOSING_SOON = datetime.timedelta(minutes=30)  # a window this close to its end is overdue already
 SEARCH_DAYS = 14  # a clinic open at least once a fortnight; past that, a day after the request
-
-DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-EVERY_DAY = frozenset(range(7))
-KEYWORDS = {
-    "daily": EVERY_DAY,
-    "every day": EVERY_DAY,
-    "everyday": EVERY_DAY,
-    "weekdays": frozenset(range(5)),
-    "weekends": frozenset({5, 6}),
-    "weekend": frozenset({5, 6}),
-}
-LIST_SEPARATORS = re.compile(r"\s*(?:,|&|\+|/|;|\band\b)\s*")
-RANGE_SEPARATORS = re.compile(r"\s*(?:-|–|—|\bto\b|\bthrough\b|\bthru\b|\btill\b|\buntil\b)\s*")
-
-
-def weekday(word: str) -> int | None:
-    """0 for 'Mon', 'Monday' or 'mon.'; None for a word that is not a day."""
-    word = word.strip().rstrip(".").lower()
-    if len(word) < 2:
-        return None
-    for number, name in enumerate(DAY_NAMES):
-        if name.startswith(word) or (word.endswith("s") and name.startswith(word[:-1]) and len(word) > 3):
-            return number
-    return None
-
-
-def weekdays(label: str) -> frozenset[int] | None:
-    """The weekdays a label such as 'Mon-Fri', 'Tue & Thu', 'Weekdays' or 'Saturday' names; None if unclear."""
-    days: set[int] = set()
-    for part in LIST_SEPARATORS.split(label.strip().lower()):
-        if not part:
-            continue
-        if part in KEYWORDS:
-            days |= KEYWORDS[part]
-            continue
-        ends = [weekday(word) for word in RANGE_SEPARATORS.split(part)]
-        if not ends or None in ends or len(ends) > 2:
-            return None
-        first, last = ends[0], ends[-1]
-        days.update((first + step) % 7 for step in range((last - first) % 7 + 1))
-    return frozenset(days) or None
 
 
 @dataclass(frozen=True)
@@ -86,7 +44,6 @@ class Schedule:
 
     zone: ZoneInfo
     hours: dict[int, tuple[tuple[datetime.time, datetime.time], ...]] | None
-    unclear: tuple[str, ...] = ()  # day labels that name no weekday we know (their hours are not counted)
 
     @classmethod
     def of(cls, clinic) -> Schedule:
@@ -95,17 +52,10 @@ class Schedule:
         if not clinic.hours:
             return cls(zone, None)
         by_day: dict[int, list[tuple[datetime.time, datetime.time]]] = {day: [] for day in range(7)}
-        unclear = []
         for entry in clinic.hours:
-            days = weekdays(entry.days)
-            if days is None:
-                unclear.append(entry.days)
-                continue
-            for day in days:
+            for day in entry.weekdays:
                 by_day[day].append((entry.open, entry.close))
-        if len(unclear) == len(clinic.hours):  # nothing understood: count every hour rather than none
-            return cls(zone, None, tuple(unclear))
-        return cls(zone, {day: tuple(sorted(spans)) for day, spans in by_day.items()}, tuple(unclear))
+        return cls(zone, {day: tuple(sorted(spans)) for day, spans in by_day.items()})
 
     def local(self, moment: datetime.datetime) -> datetime.datetime:
         """A database time (UTC, no zone) in the clinic's time."""

@@ -14,8 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bodymap import content, data
 from bodymap.data.models import CALL_OUTCOMES, PREFERRED_TIMES, STATUSES, CallbackRequest, utcnow
 from bodymap.staff import bp
+from bodymap.web.formatting import display_phone
 from bodymap.web.languages import LANGUAGES as LANGUAGE_NAMES
-from bodymap.web.phones import display_phone
 
 # The languages a patient can write in, as the front desk reads them: named in English in the filters, and in their
 # own words (with lang="...") on a request, which is how the patient will want to be spoken to.

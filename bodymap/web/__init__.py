@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bodymap.web import assets, caching, errors, health, hosts, languages, security_headers, sessions
+from bodymap.web import assets, caching, errors, formatting, health, hosts, languages, security_headers, sessions
 
 
 def init_app(app: Flask) -> None:
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     caching.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
+    formatting.init_app(app)
     sessions.init_app(app)
     health.init_app(app)
     hosts.init_app(app)  # last: its check runs before everything else, the store included

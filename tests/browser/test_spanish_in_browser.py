@@ -24,7 +24,7 @@ SPANISH_FRAME_TITLE = "¿Dónde le duele? Mapa del cuerpo"
 def spanish(content):
     if "es" not in content.clinic.languages:
         pytest.skip("this clinic's content has no Spanish")
-    return content.spanish()
+    return content.in_language("es")
 
 
 @pytest.mark.every_clinic

@@ -1,0 +1,261 @@
+"""A region of the body: where its circles sit on the drawing, and everything a patient and the desk read about it.
+
+The checks that need more than one value live on the lowest model that sees them: a marker checks its own half
+of the picture; a region checks its circles' sides and that they keep clear of every circle placed before it;
+its treatment ids are looked up in the catalogue above it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    Strict,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+
+from bodymap.content import drawing
+from bodymap.content.fields import (
+    VIEWS,
+    Date,
+    Filled,
+    Flag,
+    Model,
+    Problems,
+    Slug,
+    Text,
+    Texts,
+    as_text,
+    between,
+    catalogue,
+    problem,
+    problems_at,
+    written_once,
+)
+from bodymap.content.localized import Translated, in_language, language_name, localized
+from bodymap.content.sources import Source, Sourced, SourceRefs, Statements
+from bodymap.content.treatments import KINDS, Treatment, TreatmentRef, each_once
+
+SIDES = ("left", "right", "centre")
+R = drawing.MARKER_RADIUS
+AcrossDrawing = Annotated[float, Strict(), AfterValidator(between(R, drawing.WIDTH - R))]
+DownDrawing = Annotated[float, Strict(), AfterValidator(between(R, drawing.HEIGHT - R))]
+MAP_LABEL_CHARACTERS = int((drawing.WIDTH - 2 * drawing.LABEL_HALO) / (drawing.LABEL_FONT * drawing.LABEL_CHAR_WIDTH))
+
+
+def _fits_the_map(text: str) -> str:
+    """A name drawn beside its circle fits across the drawing (Spanish names run longer than English ones)."""
+    if len(text) > MAP_LABEL_CHARACTERS:
+        raise problem("too_long", f"is too long to draw on the map: {MAP_LABEL_CHARACTERS} characters at most")
+    return text
+
+
+MapLabel = Annotated[Text, AfterValidator(_fits_the_map)]
+
+
+class Marker(Model):
+    """One circle on the drawing, on the half of the picture its side belongs to."""
+
+    view: Annotated[Literal[VIEWS], BeforeValidator(as_text)]
+    side: Annotated[Literal[SIDES], BeforeValidator(as_text)]
+    x: AcrossDrawing
+    y: DownDrawing
+
+    @model_validator(mode="after")
+    def _on_its_half(self) -> Marker:
+        """A left or right circle sits on the half of the picture where that side of the body is drawn."""
+        wrong = drawing.wrong_half(self.view, self.side, self.x)
+        if wrong:
+            raise problems_at([(("x",), "wrong_half", wrong, self.x)])
+        return self
+
+
+class Condition(Model):
+    name: Translated[Text]
+    about: Translated[Text]
+
+
+class RedFlags(Model):
+    """Call 911 first, then see a doctor today: shown before anything else about the region."""
+
+    emergency: Translated[Statements]
+    urgent: Translated[Statements]
+
+
+class Screening(Model):
+    """The desk's questions, read aloud: one for each red flag, in the same order, then the general ones."""
+
+    emergency: Translated[Texts]
+    urgent: Translated[Texts]
+    general: Translated[Texts]
+
+
+class Review(Model):
+    """Who reviewed the region: a named clinician with role and date, or a draft awaiting one."""
+
+    date: Date
+    by: Text
+    marked_draft: Flag = Field(False, alias="draft")
+    role: Text = Field(None, validate_default=True)  # required once a clinician has reviewed the region
+
+    @property
+    def draft(self) -> bool:
+        """Marked `draft: true`, or a reviewer written as a draft ("content team (draft)")."""
+        return self.marked_draft or "draft" in self.by.lower()
+
+    @field_validator("role", mode="wrap")
+    @classmethod
+    def _role_unless_draft(cls, role: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> str:
+        """A reviewed region names the reviewer's role; a draft need not."""
+        if role is not None:
+            return handler(role)
+        if info.data.get("marked_draft") or "draft" in info.data.get("by", "").lower():
+            return ""
+        raise problem("missing", "is missing")
+
+    @model_validator(mode="after")
+    def _not_a_draft_at_launch(self, info: ValidationInfo) -> Review:
+        """With --launch, a draft is refused at the line that marks it."""
+        if self.draft and catalogue(info).launch:
+            key = "draft" if "marked_draft" in self.model_fields_set else "by"
+            raise problems_at([((key,), "draft", self.at_launch(info), self.by)])
+        return self
+
+    def at_launch(self, info: ValidationInfo) -> str:
+        return "marks a draft: before launch a clinician reviews the region and is named here (by, role, date)"
+
+
+class TranslationReview(Review):
+    """Who reviewed a region's text in another language: a clinician who speaks it, or a draft awaiting one."""
+
+    def at_launch(self, info: ValidationInfo) -> str:
+        name = language_name(catalogue(info).reading)
+        return (
+            f"marks a draft: before launch a {name}-speaking clinician reviews the {name} and is named here"
+            " (by, role, date)"
+        )
+
+
+class Sides(Model):
+    """A paired region's name with each side, as another language says it: "Rodilla izquierda", "Hombro derecho"."""
+
+    left: MapLabel
+    right: MapLabel
+
+
+def _sides_named(english: dict, written: dict) -> Problems:
+    """Another language names each side of a paired region (its word order may differ), and no side of a centre one."""
+    if "markers" not in english:
+        return []
+    paired = any(marker.side != "centre" for marker in english["markers"])
+    if paired and "sides" not in written:
+        message = 'is missing: name each side, e.g. {left: "Rodilla izquierda", right: "Rodilla derecha"}'
+        return [(("sides",), "missing_sides", message, written)]
+    if not paired and "sides" in written:
+        return [(("sides",), "not_used", "is not used: the region has no left and right", written["sides"])]
+    return []
+
+
+@localized(extra=(("sides", Sides | None, None),), check=_sides_named)
+class Region(Model):
+    slug: Slug
+    name: Translated[MapLabel]
+    markers: Annotated[tuple[Marker, ...], Filled]
+    summary: Translated[Text]
+    conditions: Translated[Annotated[tuple[Condition, ...], Filled]]
+    treatments: Annotated[tuple[TreatmentRef, ...], Filled, AfterValidator(each_once)]
+    self_care: Translated[Texts]
+    not_improving: Translated[Sourced]
+    lasts: Translated[Sourced | None] = None  # how long it usually lasts
+    red_flags: Translated[RedFlags]
+    screening: Translated[Screening]
+    reviewed: Annotated[Review, Translated(as_=TranslationReview)]
+    sources: SourceRefs
+    _labels: dict[str, str] = PrivateAttr(default_factory=dict)  # another language's side names
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reading(cls, data: Any, info: ValidationInfo) -> Any:
+        """Name the region its circles are placed under, even when its slug has a mistake."""
+        catalogue(info).region = str(data.get("slug", "")) if isinstance(data, dict) else ""
+        return data
+
+    @field_validator("slug")
+    @classmethod
+    def _once(cls, slug: str, info: ValidationInfo) -> str:
+        """Each region's slug is its address, so it is used once."""
+        return written_once(catalogue(info).slugs, slug, "region")
+
+    @field_validator("markers")
+    @classmethod
+    def _circles_apart(cls, markers: tuple[Marker, ...], info: ValidationInfo) -> tuple[Marker, ...]:
+        """One circle per side and view, centre or a left-right pair, none on top of a circle placed before."""
+        found = catalogue(info)
+        errors = []
+        for i, marker in enumerate(markers):
+            if any(o.view == marker.view and o.side == marker.side for o in markers[:i]):
+                errors.append(((i,), "second", f"a second {marker.side} circle on the {marker.view} view", marker))
+            for slug, other in found.placed[marker.view]:
+                if math.dist((other.x, other.y), (marker.x, marker.y)) < 2 * drawing.MARKER_RADIUS:
+                    message = f"its circle overlaps region '{slug}' on the {marker.view} view"
+                    errors.append(((i,), "overlap", message, marker))
+            found.placed[marker.view].append((found.region, marker))
+        sides = {m.side for m in markers}
+        if "centre" in sides and len(sides) > 1:
+            errors.append(((), "sides", "must be all centre, or left and right, not both", markers))
+        elif sides == {"left"} or sides == {"right"}:
+            errors.append(((), "sides", "needs both a left and a right circle", markers))
+        if errors:
+            raise problems_at(errors)
+        return markers
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The sides a patient can pick: ('left', 'right') for paired regions, () otherwise."""
+        return tuple(side for side in ("left", "right") if any(m.side == side for m in self.markers))
+
+    def label(self, side: str | None) -> str:
+        """'Knee' or 'Left knee'; in the Spanish content 'Rodilla' or 'Rodilla izquierda'."""
+        if not side:
+            return self.name
+        if side in self._labels:
+            return self._labels[side]
+        return f"{side.capitalize()} {self.name[0].lower()}{self.name[1:]}"
+
+    def in_language(self, lang: str, treatments: dict[str, Treatment]) -> Region:
+        """The region in another language (its block of that name), listing `treatments` (that language's catalogue)."""
+        translation = getattr(self, lang)
+        copy = in_language(self, translation).model_copy(
+            update={"treatments": tuple(treatments[t.id] for t in self.treatments)}
+        )
+        copy._labels = {"left": translation.sides.left, "right": translation.sides.right} if translation.sides else {}
+        return copy
+
+    @property
+    def treatments_shown(self) -> tuple[Treatment, ...]:
+        """The treatments in the order the panel shows them: passive, then active."""
+        return tuple(t for kind in KINDS for t in self.treatments if t.kind == kind)
+
+    @property
+    def footnotes(self) -> tuple[Source, ...]:
+        """Every source the panel cites, numbered by where it is first cited, then the region's own."""
+        cited = [*self.red_flags.emergency, *self.red_flags.urgent]
+        cited += [c for t in self.treatments_shown for c in t.contraindications]
+        cited.append(self.not_improving)
+        if self.lasts:
+            cited.append(self.lasts)
+        ordered = [source for item in cited for source in item.sources] + list(self.sources)
+        return tuple(dict.fromkeys(ordered))
+
+    def cites(self, item: Sourced) -> list[tuple[int, Source]]:
+        """The footnote numbers of one statement's sources."""
+        numbers = {source: n for n, source in enumerate(self.footnotes, start=1)}
+        return [(numbers[source], source) for source in item.sources]
