@@ -20,14 +20,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from bodymap import content, data
+from bodymap.areas.area import MAX_AREAS, area_from, combined_flags, known_areas
+from bodymap.areas.forms import set_region_choices
 from bodymap.callback import bp
 from bodymap.callback.form import REGION_BLANK, CallbackForm, edit_action, edited, with_areas
-from bodymap.content.areas import MAX_AREAS, area_from, combined_flags
 from bodymap.data.models import CallbackArea, CallbackRequest
 from bodymap.extensions import csrf, limiter
 from bodymap.notify import outbox
 from bodymap.web import languages
-from bodymap.web.area_forms import set_region_choices
 from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
 from bodymap.web.formatting import display_phone
 from bodymap.web.forms import posted_form
@@ -70,8 +70,7 @@ def _confirmation_context(callback: CallbackRequest | None) -> dict:
     if callback is None:
         return {"callback": None, "number": None, "areas": [], "emergency": []}
     loaded = content.get(current_app)
-    stored = (area_from(loaded, a.region, a.side, a.pain, a.feelings, a.duration) for a in callback.areas)
-    areas = [area for area in stored if area is not None]  # a region since taken out of the content is left out
+    areas = known_areas(loaded, callback.areas)  # a region since taken out of the content is left out
     return {
         "callback": callback,
         "number": display_phone(callback.phone, loaded.clinic.country),

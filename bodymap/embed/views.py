@@ -11,9 +11,10 @@ import re
 
 from flask import Response, current_app, render_template, request, url_for
 
+from bodymap.areas import pain_list
 from bodymap.embed import bp
 from bodymap.extensions import csrf
-from bodymap.web import languages, pain_list
+from bodymap.web import languages
 from bodymap.web.caching import count_view, public
 from bodymap.web.regions import region_and_side
 from bodymap.web.rendering import Cache, fragment_or_redirect
@@ -115,8 +116,26 @@ def loader():
 
 
 @languages.post(bp, "/embed/list", twin="index")  # its page in another language: the widget's map
-@csrf.exempt  # stores nothing, changes nothing: see bodymap.web.pain_list
+@csrf.exempt  # stores nothing, changes nothing: see bodymap.areas.pain_list
 @embeddable
 def embed_list():
-    """The pain list inside the widget."""
-    return pain_list.answer(embedded=True)
+    """The pain list inside the widget: its map opens the widget's panels, and the widget's options ride along."""
+    args = {key: request.args[key] for key in ("host", "view", "accent") if request.args.get(key)}
+    map_links = {"page_endpoint": "embed.region_page", "panel_endpoint": "embed.region_panel", "push_history": False}
+    page_context = {
+        "host": "",  # the host page is told about the list only through the script
+        "start_view": args.get("view") if args.get("view") in ("front", "back") else "front",
+        "accent": "",
+        "view_links": {v: url_for("embed.index", **{**args, "view": v}) for v in ("front", "back")},
+        "page_args": args,
+    }
+    links = pain_list.Links(
+        list_url=url_for("embed.embed_list", **args),
+        print_url=url_for("public.pain_list"),
+        callback_url=url_for("callback.from_list"),
+        map=map_links,
+        page="embed/index.html",
+        page_context=page_context,
+        embedded=True,
+    )
+    return pain_list.answer(links)

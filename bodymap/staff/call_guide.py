@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from flask import abort, current_app, g, render_template, request, url_for
 
 from bodymap import content, data
+from bodymap.areas.area import Area, CombinedFlags, area_from, by_score, combined_flags
 from bodymap.content import Clinic, Content, Region
-from bodymap.content.areas import Area, CombinedFlags, area_from, by_score, combined_flags
 from bodymap.data.models import CallbackRequest
 from bodymap.staff import bp
 from bodymap.staff.areas import listed_areas

@@ -14,7 +14,7 @@ from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectF
 from wtforms.validators import InputRequired
 
 from bodymap import content, data
-from bodymap.content.areas import MAX_AREAS
+from bodymap.areas.area import MAX_AREAS
 from bodymap.data.models import CALL_OUTCOMES, CallLog, CallLogArea
 from bodymap.staff import bp
 from bodymap.staff.layout import local_page
