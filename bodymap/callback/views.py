@@ -31,6 +31,7 @@ from bodymap.web import languages
 from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
 from bodymap.web.formatting import display_phone
 from bodymap.web.forms import posted_form
+from bodymap.web.regions import page_args
 from bodymap.web.rendering import fragment_or_redirect, is_htmx, page_or_fragment
 from bodymap.web.titles import titled
 
@@ -104,6 +105,7 @@ def new():
     area = area_from(content.get(current_app), request.args.get("region", ""), request.args.get("side"))
     if area is None:
         return _form_page(CallbackForm(formdata=None), 200)
+    page_args().update({"region": area.region.slug, **({"side": area.side} if area.side else {})})
     return _form_page(CallbackForm(formdata=with_areas(None, [area])), 200)
 
 

@@ -153,15 +153,24 @@ def call_guide():
     return _page(None, None)
 
 
+def _keep_script_language() -> None:
+    """A script asked for in another language stays in it through a redirect to the region's one address."""
+    lang = _script_language()
+    if lang != "en":
+        g.script_language = lang
+
+
 @bp.get("/guide/<slug>")
 def call_guide_region(slug: str):
     """The map with a region's phone script beside it."""
+    _keep_script_language()
     return _page(*region_and_side(slug))
 
 
 @bp.get("/guide/<slug>/panel")
 def call_guide_panel(slug: str):
     """The phone script alone, for htmx; a browser that opens it directly gets the full page."""
+    _keep_script_language()
     region, side = region_and_side(slug)
     script = _region_script(region, side)
 

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from bodymap import content
 from bodymap.content import Clinic
 from bodymap.web.hosts import REFUSED
+from bodymap.web.regions import page_args
 from bodymap.web.titles import absolute_url
 
 # Every language the app can speak, the site's own first; a third is one more entry, its catalog and its content.
@@ -121,11 +122,12 @@ def _page_endpoint() -> str | None:
 
 
 def page_url(lang: str, *, keep_args: bool = True) -> str | None:
-    """This page's address in `lang`, with its query arguments (the side, the widget's host) unless told not to."""
+    """This page's address in `lang`, with the arguments the page chose (the side, the widget's host) unless told not
+    to: never the request's own query."""
     endpoint = _page_endpoint()
     if endpoint is None:
         return None
-    args = request.args.to_dict() if keep_args else {}
+    args = page_args() if keep_args else {}
     return url_for(endpoint, **{**args, **(request.view_args or {}), "lang": lang})
 
 
