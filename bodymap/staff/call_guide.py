@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.lists import format_list
 from flask import abort, current_app, g, render_template, request, url_for
+from flask_babel import force_locale, gettext, ngettext
 
 from bodymap import content, data
 from bodymap.areas.area import Area, CombinedFlags, area_from, by_score, combined_flags
@@ -30,30 +32,29 @@ MAP_LINKS = {"page_endpoint": "staff.call_guide_region", "panel_endpoint": "staf
 # the guide starts afresh: a new call, in English unless staff pick Spanish.)
 REGION_SCRIPT_ENDPOINTS = ("staff.call_guide_region", "staff.call_guide_panel")
 
-# The lines of the script that are not in the content, in each language it can be read in. Spanish: plain words,
-# "usted", the same facts as the English.
+# The lines of the script that are not in the content come from the catalogs, in the language the script is read in
+# (Spanish: plain words, "usted", the same facts as the English).
 SCRIPT_LINES = {
-    "en": {
-        "opening": "Thanks for calling {clinic}. I'm sorry your {area} hurts. "
+    "opening": lambda values, count: gettext(
+        "Thanks for calling %(clinic)s. I'm sorry your %(area)s hurts. "
         "Before we book, I need to ask a few quick safety questions.",
-        "callback_opening": "Hi, this is {clinic}, calling you back. I'm sorry your {areas} {hurt}. "
+        **values,
+    ),
+    "callback_opening": lambda values, count: ngettext(
+        "Hi, this is %(clinic)s, calling you back. I'm sorry your %(areas)s hurts. "
         "Before we book, I need to ask a few quick safety questions.",
-        "booking": "{appointments} Would you like me to book you in?",
-    },
-    "es": {
-        "opening": "Gracias por llamar a {clinic}. Siento mucho su dolor de {area}. "
-        "Antes de hacer la cita, tengo que hacerle unas preguntas cortas de seguridad.",
-        "callback_opening": "Hola, le llamo de {clinic}, como usted nos pidió. Siento mucho su dolor de {areas}. "
-        "Antes de hacer la cita, tengo que hacerle unas preguntas cortas de seguridad.",
-        "booking": "{appointments} ¿Quiere que le haga una cita?",
-    },
+        "Hi, this is %(clinic)s, calling you back. I'm sorry your %(areas)s hurt. "
+        "Before we book, I need to ask a few quick safety questions.",
+        count,
+        **values,
+    ),
+    "booking": lambda values, count: gettext("%(appointments)s Would you like me to book you in?", **values),
 }
-AND = {"en": "and", "es": "y"}
 
 
 def _joined(words: list[str], lang: str = "en") -> str:
-    """'neck', 'neck and left shoulder', 'neck, hip and left shoulder' ('y' in Spanish)."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {AND[lang]} " + words[-1]
+    """'neck', 'neck and left shoulder', 'neck, hip, and left shoulder' ('y' in Spanish), as Babel joins a list."""
+    return format_list(words, locale=lang)
 
 
 def _lowered(text: str) -> str:
@@ -62,7 +63,7 @@ def _lowered(text: str) -> str:
 
 def script_languages() -> tuple[str, ...]:
     """The languages this clinic's script can be read in: those of its content that the script has lines for."""
-    return tuple(lang for lang in SCRIPT_LINES if lang in content.languages(current_app))
+    return content.languages(current_app)
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,10 @@ class Script:
     def clinic(self) -> Clinic:
         return self.said.clinic
 
-    def line(self, name: str, **values: str) -> str:
-        """A fixed line of the script in its language, filled in."""
-        return SCRIPT_LINES[self.lang][name].format(clinic=self.said.clinic.name, **values)
+    def line(self, name: str, count: int = 1, **values: str) -> str:
+        """A fixed line of the script in its language, filled in (`count`: how many areas it names)."""
+        with force_locale(self.lang):
+            return SCRIPT_LINES[name]({"clinic": self.said.clinic.name, **values}, count)
 
     def region(self, slug: str) -> Region:
         """A region as the caller hears it about (its summary and questions in the script's language)."""

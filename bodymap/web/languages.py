@@ -21,23 +21,33 @@ from dataclasses import dataclass
 from datetime import date
 
 import flask_babel
+from babel import Locale
 from babel.dates import format_date
 from flask import Blueprint, Flask, abort, current_app, g, has_app_context, request, url_for
 from markupsafe import Markup, escape
 
 from bodymap import content
-from bodymap.content import Clinic
+from bodymap.content import LANGUAGES, Clinic
 from bodymap.web.hosts import REFUSED
 from bodymap.web.regions import page_args
 from bodymap.web.titles import absolute_url
 
-# Every language the app can speak, the site's own first; a third is one more entry, its catalog and its content.
-LANGUAGES = {"en": "English", "es": "Español"}
-DEFAULT = "en"
-# The link to a page in each language, written in that language: never translated, so never in the catalog.
-LINK_TEXT = {"en": "In English", "es": "Ver en español"}
-# What a browser that prefers the language reads at the top of a page in another one.
-SUGGESTION = {"en": "Do you prefer English?", "es": "¿Prefiere leer en español?"}
+DEFAULT = LANGUAGES[0]  # the site's own language: its pages have no prefix
+
+
+def name_of(lang: str, in_lang: str | None = None) -> str:
+    """A language's name, as Babel (CLDR) writes it in `in_lang` (its own words by default): 'English', 'Español',
+    or 'Spanish' in English."""
+    name = Locale.parse(lang).get_display_name(in_lang or lang)
+    return name[:1].upper() + name[1:]
+
+
+def in_its_own_words(lang: str, say: Callable[[str], str]) -> str:
+    """`say(name)` (a line of the catalog, given the language's name) as `lang` says it: the link to a page in a
+    language is written in that language."""
+    with flask_babel.force_locale(lang):
+        return say(Locale.parse(lang).get_display_name(lang))
+
 
 LOCALIZED: set[str] = set()  # endpoints ("public.index") with an address in every language
 TWIN_OF: dict[str, str] = {}  # a view that only answers a post -> the view whose page is its twin
@@ -156,7 +166,8 @@ def twins() -> list[Twin]:
     for lang in offered():
         url = twin_url(lang)
         if url is not None:
-            found.append(Twin(lang, url, LINK_TEXT[lang]))
+            text = in_its_own_words(lang, lambda name: flask_babel.gettext("View in %(language)s", language=name))
+            found.append(Twin(lang, url, text))
     return found
 
 
@@ -226,7 +237,15 @@ def as_of(day: date, lang: str) -> Markup:
 
 def suggestions(links: list[Twin]) -> list[tuple[Twin, str]]:
     """On a page in the site's own language, each twin with the question that offers it to a browser preferring it."""
-    return [(twin, SUGGESTION[twin.lang]) for twin in links] if current() == DEFAULT else []
+    if current() != DEFAULT:
+        return []
+    return [
+        (
+            twin,
+            in_its_own_words(twin.lang, lambda name: flask_babel.gettext("Do you prefer %(language)s?", language=name)),
+        )
+        for twin in links
+    ]
 
 
 def template_context() -> dict:
