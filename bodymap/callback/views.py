@@ -63,7 +63,7 @@ def _form_page(form: CallbackForm, status: int, message: str | None = None):
 
 
 def _existing(key: str) -> CallbackRequest | None:
-    return data.session().scalar(select(CallbackRequest).where(CallbackRequest.submission_key == key))
+    return data.request_session().scalar(select(CallbackRequest).where(CallbackRequest.submission_key == key))
 
 
 def _confirmation_context(callback: CallbackRequest | None) -> dict:
@@ -180,22 +180,22 @@ def create():
             )
             for position, area in enumerate(form.listed_areas)
         ]
-        data.session().add(callback)
-        outbox.queue_new_request(data.session(), callback)  # the desk's email, committed with it
-        data.session().commit()
+        data.request_session().add(callback)
+        outbox.queue_new_request(data.request_session(), callback)  # the desk's email, committed with it
+        data.request_session().commit()
     except IntegrityError:  # the same form sent twice at once: the other one was saved
-        data.session().rollback()
+        data.request_session().rollback()
         try:
             already = _existing(key)
         except SQLAlchemyError as error:
-            data.session().rollback()
+            data.request_session().rollback()
             log_database_error(error)
             return _unavailable(form)
         if already is None:
             raise
         return _confirmation(already if _sent_by(already, form) else None)
     except SQLAlchemyError as error:  # down, locked, or any other failure to store
-        data.session().rollback()
+        data.request_session().rollback()
         log_database_error(error)  # one line, no form data
         return _unavailable(form)
     return _confirmation(callback)

@@ -241,7 +241,7 @@ def request_guide_for(callback: CallbackRequest, said: Content | None = None, la
 def request_guide(request_id: int):
     """The map with a callback request's script beside it: every area it names, red flags first, in the language the
     patient wrote in unless staff ask for another."""
-    callback = data.session().get(CallbackRequest, request_id)
+    callback = data.request_session().get(CallbackRequest, request_id)
     if callback is None:
         abort(404)
     script = _script(_script_language(default=callback.language), "staff.request_guide", request_id=request_id)

@@ -82,8 +82,8 @@ def log_call():
     areas = form.chosen()
     call = CallLog(outcome=form.outcome.data, staff_id=current_user.id)
     call.areas = [CallLogArea(position=n, region=region, side=side) for n, (region, side) in enumerate(areas)]
-    data.session().add(call)
-    data.session().commit()
+    data.request_session().add(call)
+    data.request_session().commit()
     message = f"Call logged: {CALL_OUTCOMES[form.outcome.data].lower()}."
     if not is_htmx():
         flash(message)

@@ -99,7 +99,7 @@ def insights_for(days: int) -> Insights:
     today = utcnow().date()
     since_day = today - datetime.timedelta(days=days - 1)
     since = datetime.datetime.combine(since_day, datetime.time())
-    session = data.session()
+    session = data.request_session()
     regions = {r.slug: r for r in content.get(current_app).regions}
 
     views: Counter[Key] = Counter()

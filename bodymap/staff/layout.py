@@ -49,7 +49,7 @@ def local_page(target: str | None, prefix: str | tuple[str, ...], fallback: str)
 
 def new_callback_count() -> int:
     """How many callback requests no one has handled yet."""
-    return data.session().scalar(select(func.count()).where(CallbackRequest.status == "new")) or 0
+    return data.request_session().scalar(select(func.count()).where(CallbackRequest.status == "new")) or 0
 
 
 @bp.context_processor

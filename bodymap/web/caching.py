@@ -28,6 +28,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.datastructures import Headers, ResponseCacheControl
 from werkzeug.http import parse_accept_header, parse_cache_control_header, parse_etags
 
+from bodymap import resources
 from bodymap.extensions import compress
 
 COMPRESSED_TYPES = frozenset(
@@ -69,8 +70,7 @@ def each_time_served(hook: Callable[[dict], None]) -> None:
 def code_version(app: Flask) -> str:
     """A digest of the content file and the app's code, templates and static files: it changes when any of them does."""
     digest = hashlib.sha256(Path(app.config["CONTENT_PATH"]).read_bytes())
-    package = Path(__file__).resolve().parent.parent
-    for folder in (package, Path(app.template_folder), Path(app.static_folder)):
+    for folder in (resources.PACKAGE, Path(app.template_folder), Path(app.static_folder)):
         digest.update(_folder_digest(folder))
     return digest.hexdigest()[:16]
 

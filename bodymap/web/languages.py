@@ -26,8 +26,9 @@ from babel.dates import format_date
 from flask import Blueprint, Flask, abort, current_app, g, has_app_context, request, url_for
 from markupsafe import Markup, escape
 
-from bodymap import content
+from bodymap import content, resources
 from bodymap.content import LANGUAGES, Clinic
+from bodymap.settings import ConfigError
 from bodymap.web.hosts import REFUSED
 from bodymap.web.regions import page_args
 from bodymap.web.titles import absolute_url
@@ -258,7 +259,22 @@ def template_context() -> dict:
     }
 
 
+def check_catalogs(app: Flask) -> None:
+    """Every language the clinic offers besides English has its compiled catalog: without one, its pages would be in
+    English under a Spanish address without a word said, so the app refuses to start and names the file."""
+    for lang in offered(app):
+        if lang == DEFAULT:
+            continue
+        compiled = resources.TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo"
+        if not compiled.is_file():
+            raise ConfigError(
+                f"{compiled} is missing: the {name_of(lang, 'en')} pages need their words compiled. "
+                "Run `make catalogs` (pybabel compile --directory bodymap/translations) in the checkout."
+            )
+
+
 def init_app(app: Flask) -> None:
+    check_catalogs(app)
     # Each page has one address per language, told apart by a default, not by a redirect to the first address.
     app.url_map.redirect_defaults = False
     app.url_value_preprocessor(_take_language)
