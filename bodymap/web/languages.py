@@ -217,7 +217,7 @@ def _language_help(clinic: Clinic) -> list[HelpLine]:
     notice = clinic.language_help
     if notice is None:
         return []
-    texts = {DEFAULT: notice.text, **({"es": notice.es} if notice.es else {})}
+    texts = notice.texts()
     phone = Markup('<a href="{}">{}</a>').format(clinic.tel, clinic.phone)
     order = sorted(texts, key=lambda lang: (lang != current(), list(LANGUAGES).index(lang)))
     return [HelpLine(lang, _with_phone(texts[lang], phone), as_of(notice.as_of, lang)) for lang in order]
