@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import time
 
 from flask import Flask, abort, current_app, render_template, request
 from flask.globals import request_ctx
@@ -13,7 +12,6 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from bodymap.extensions import limiter
 from bodymap.web.rendering import Cache, page_or_fragment
 
 # How long a patient or a colleague is asked to wait when the database does not answer.
@@ -23,17 +21,6 @@ RETRY_AFTER_SECONDS = 60
 def _render(status: int, name: str):
     # htmx swaps error responses into the panel too, so it gets the message without the page around it.
     return page_or_fragment(f"errors/{name}.html", f"errors/_{name}.html", status=status, cache=Cache.SHARED)
-
-
-def limit_wait_seconds(default: int = RETRY_AFTER_SECONDS) -> int:
-    """Seconds until the rate limit that refused this request lets it through again."""
-    try:
-        current = limiter.current_limit
-        if current is not None and current.breached:
-            return max(1, math.ceil(current.window[0] - time.time()))  # window[0]: when it resets, unrounded
-    except Exception:  # noqa: BLE001 - the store may have gone away since: the default is a fair guess
-        pass
-    return default
 
 
 def wait_in_words(seconds: int) -> str:
@@ -81,7 +68,8 @@ def body_too_large(error: HTTPException):
 
 
 def too_many_requests(error: HTTPException):
-    wait = limit_wait_seconds()
+    """A refusal no view answered more closely: a minute is a fair guess at the wait."""
+    wait = RETRY_AFTER_SECONDS
     response = current_app.make_response((render_template("errors/429.html", wait=wait_in_words(wait)), 429))
     response.headers["Retry-After"] = str(wait)
     return response
