@@ -36,7 +36,7 @@ from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate
 from bodymap.staff.layout import local_page, staff_title
 from bodymap.web import rate_limits
 from bodymap.web.errors import RETRY_AFTER_SECONDS, log_database_error, wait_in_words
-from bodymap.web.forms import posted_form
+from bodymap.web.forms import posted_form, whole_number
 from bodymap.web.rendering import is_htmx
 
 IDLE_LIMIT = datetime.timedelta(minutes=30)
@@ -81,10 +81,11 @@ def load_member(token: str) -> StaffMember | None:
         return None
     member_id, _, version = token.partition(":")
     session_token = session.get(SESSION_TOKEN)
-    if not member_id.isdigit() or not version.isdigit() or not isinstance(session_token, str):
+    member_number, version_number = whole_number(member_id), whole_number(version)
+    if member_number is None or version_number is None or not isinstance(session_token, str):
         return None
     row = data.request_session().get(StaffSession, token_digest(session_token))
-    if row is None or row.staff_id != int(member_id):
+    if row is None or row.staff_id != member_number:
         return None
     now = utcnow()
     if now - row.created_at > ABSOLUTE_LIMIT:
@@ -94,7 +95,7 @@ def load_member(token: str) -> StaffMember | None:
         _end(row, "idle")
         return None
     member = data.request_session().get(StaffMember, row.staff_id)
-    if member is None or member.session_version != int(version):
+    if member is None or member.session_version != version_number:
         return None
     g.staff_session = row
     return member

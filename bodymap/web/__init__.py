@@ -11,6 +11,7 @@ from bodymap.web import (
     caching,
     errors,
     formatting,
+    forms,
     health,
     hosts,
     languages,
@@ -21,6 +22,7 @@ from bodymap.web import (
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["id"] = forms.RecordId  # before any blueprint's rules are added
     languages.init_app(app)  # first: the language of an address is known before anything answers for it
     rate_limits.init_app(app)
     security_headers.init_app(app)

@@ -9,9 +9,11 @@ from flask import Flask, abort, current_app, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext, ngettext
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from bodymap import content
 from bodymap.web.rendering import Cache, page_or_fragment
 
 # How long a patient or a colleague is asked to wait when the database does not answer.
@@ -58,8 +60,28 @@ def not_found(error: HTTPException):
     return _render(404, "404")
 
 
+# The last answer when even the error page cannot be drawn: plain words and the way to reach a person.
+LAST_RESORT = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Sorry, something went wrong</title>"
+    "<h1>Sorry, something went wrong</h1><p>Please try again in a minute{phone}.</p>"
+    "<p>In an emergency, call 911.</p>"
+)
+
+
 def server_error(error: InternalServerError):
-    return _render(500, "500")
+    """Our 500 page; if drawing it fails too, plain words (never the server's bare 500), still with our headers."""
+    try:
+        return _render(500, "500")
+    except Exception:  # noqa: BLE001 - the page of last resort must not fail in turn
+        current_app.logger.exception("The error page could not be drawn")
+        try:
+            clinic = content.get(current_app).clinic
+            phone = str(Markup(', or call us at <a href="{}">{}</a>').format(clinic.tel, clinic.phone))
+        except Exception:  # noqa: BLE001
+            phone = ""
+        response = current_app.make_response((LAST_RESORT.format(phone=phone), 500))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def body_too_large(error: HTTPException):
