@@ -24,13 +24,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, select
 
 from bodymap import content, data, settings
-from bodymap.callback import retention
 from bodymap.content import ContentError, load
-from bodymap.data import migrate
+from bodymap.data import migrate, retention
 from bodymap.data.models import StaffMember, StaffSession
 from bodymap.notify import messages, outbox
 from bodymap.notify.worker import AnotherWorker, Worker, only_worker_on_sqlite
-from bodymap.staff import accounts
+from bodymap.staff import accounts, signin
 
 # content ---------------------------------------------------------------------------------------------------------
 
@@ -195,10 +194,11 @@ callbacks_cli = AppGroup("callbacks", help="Look after stored callback requests.
 @with_appcontext
 @click.option("--days", type=click.IntRange(min=1), help="Keep this many days instead of RETENTION_DAYS.")
 def purge(days: int | None) -> None:
-    """Delete callback requests older than RETENTION_DAYS (default 90)."""
+    """Delete callback requests and logged calls older than RETENTION_DAYS (default 90), old summary emails and ended
+    staff sign-ins, in batches."""
     days = days or current_app.config["RETENTION_DAYS"]
-    deleted = retention.purge(current_app, days)
-    click.echo(f"Deleted {deleted} callback requests older than {days} days.")
+    purged = retention.purge(current_app, days, signin.IDLE_LIMIT, signin.ABSOLUTE_LIMIT)
+    click.echo(f"Deleted {purged} (older than {days} days, or ended).")
 
 
 callbacks_cli.add_command(purge)

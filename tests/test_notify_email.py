@@ -253,11 +253,12 @@ def test_an_email_about_a_request_already_handled_is_not_sent(mail_app, inbox):
 
 def test_deleting_a_request_deletes_its_emails(mail_app, db_app):
     add_waiting(mail_app, 1)
-    from bodymap.callback import retention
+    from bodymap.data import retention
 
     with mail_app.extensions["bodymap.sessions"]() as session, session.begin():
         session.scalars(select(CallbackRequest)).one().created_at = utcnow() - datetime.timedelta(days=100)
-    assert retention.purge(db_app, 90) == 1
+    hour = datetime.timedelta(hours=1)
+    assert retention.purge(db_app, 90, hour, hour).callback_requests == 1
     assert notifications(mail_app) == []
 
 
