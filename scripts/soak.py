@@ -374,7 +374,7 @@ def main() -> int:
     print(f"confirmed but missing: {missing}")
     print(f"5xx: {tally.other_5xx + tally.unplanned_503} (any 5xx but the designed 503s of the cut and the hang)")
     print(
-        f"  503 while the database was cut, each with Retry-After 60 and the phone number, sent again: "
+        f"  503 while the database was cut or hung, each with Retry-After 60 and the phone number, sent again: "
         f"{tally.planned_503} (pages missing either: {tally.bad_503_page})"
     )
     timeouts = (Path(instance) / "gunicorn.log").read_text().count("WORKER TIMEOUT")
