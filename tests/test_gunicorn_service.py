@@ -173,3 +173,7 @@ def test_the_production_command_logs_json_counts_both_workers_and_keeps_its_metr
     assert all(line["duration_ms"] >= 0 and line["size"] > 0 for line in home)
     assert [line for line in lines if any(trace in line for trace in PATIENT_TRACES)] == []
     assert not [line for line in lines if "utm_source" in line], "no query string in any line"
+
+
+def test_the_readme_gives_this_command_for_production():
+    assert "gunicorn --config gunicorn.conf.py 'bodymap:create_app()'" in (ROOT / "README.md").read_text()
