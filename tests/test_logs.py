@@ -54,6 +54,8 @@ def test_a_text_line_escapes_control_characters_so_a_forged_path_starts_no_line(
     text = logs.Text().format(record("GET %s 404", ("/x\nFAKE ERROR line",), request_id="abc123"))
     assert len(text.splitlines()) == 1
     assert text.endswith("GET /x\\x0aFAKE ERROR line 404 [abc123]")
+    banner = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, "\x1b[33mPress CTRL+C to quit\x1b[0m", (), None)
+    assert logs.Text().format(banner).endswith(" INFO werkzeug: \x1b[33mPress CTRL+C to quit\x1b[0m")
 
 
 @pytest.mark.parametrize(

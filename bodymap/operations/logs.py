@@ -77,7 +77,8 @@ class JsonLines(logging.Formatter):
 
 class Text(logging.Formatter):
     """`2026-12-07 10:15:02 INFO bodymap: message [request id]`, with control characters in the message escaped, so
-    a forged path cannot start a line of its own."""
+    a forged path cannot start a line of its own. The development server's own lines keep their colours and line
+    breaks: it escapes what a request puts in them itself."""
 
     ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
 
@@ -85,7 +86,9 @@ class Text(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's own name
-        line = super().formatMessage(record).translate(self.ESCAPES)
+        line = super().formatMessage(record)
+        if record.name != "werkzeug":
+            line = line.translate(self.ESCAPES)
         request_id = getattr(record, "request_id", None)
         return f"{line} [{request_id}]" if request_id else line
 
