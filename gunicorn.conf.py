@@ -39,6 +39,7 @@ METRICS = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 METRICS.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 from bodymap.operations import logs  # noqa: E402 - after the environment above
+from bodymap.settings import ConfigError  # noqa: E402
 
 bind = [f"127.0.0.1:{_whole_number('PORT', 8000)}"]
 workers = _whole_number("WEB_CONCURRENCY", 2)
@@ -49,7 +50,10 @@ graceful_timeout = 30
 keepalive = 5
 errorlog = "-"
 accesslog = None
-logconfig_dict = logs.gunicorn_config()
+try:
+    logconfig_dict = logs.gunicorn_config()
+except ConfigError as error:
+    raise SystemExit(str(error)) from None
 
 
 def on_starting(server):

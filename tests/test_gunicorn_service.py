@@ -177,3 +177,20 @@ def test_the_production_command_logs_json_counts_both_workers_and_keeps_its_metr
 
 def test_the_readme_gives_this_command_for_production():
     assert "gunicorn --config gunicorn.conf.py 'bodymap:create_app()'" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY must be a whole number of at least 1, not '0'"),
+        ("PORT", "eighty", "PORT must be a whole number of at least 1, not 'eighty'"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be json or text, not 'xml'"),
+    ],
+)
+def test_a_setting_gunicorn_cannot_use_stops_it_with_the_setting_named(tmp_path, name, value, says):
+    environment = {key: value for key, value in os.environ.items() if key not in SETTINGS_OF_THIS_RUN}
+    environment.update(HOME=str(tmp_path), PROMETHEUS_MULTIPROC_DIR=str(tmp_path), **{name: value})
+    command = [str(GUNICORN), "--check-config", "--config", "gunicorn.conf.py", "bodymap:create_app()"]
+    result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == says

@@ -7,8 +7,10 @@ import io
 import json
 import logging
 import sys
+import warnings
 
 import pytest
+from sqlalchemy.exc import SAWarning
 
 from bodymap.data.models import Notification, utcnow
 from bodymap.operations import logs
@@ -158,7 +160,7 @@ def test_log_format_is_json_or_text(monkeypatch, tmp_path):
         from_environment(str(tmp_path))
 
 
-def test_configuring_twice_leaves_one_handler_and_the_dev_servers_own_request_lines_out():
+def test_configuring_twice_leaves_one_handler_and_warnings_become_lines_but_not_the_dev_servers_request_lines():
     root = logging.getLogger()
     kept = root.handlers[:], root.level
     stream = io.StringIO()
@@ -170,12 +172,16 @@ def test_configuring_twice_leaves_one_handler_and_the_dev_servers_own_request_li
         root.handlers[0].setStream(stream)
         logging.getLogger("werkzeug").info('127.0.0.1 - - [date] "%s" %s %s', "GET / HTTP/1.1", "200", "-")
         logging.getLogger("werkzeug").info(" * Running on http://127.0.0.1:5000")
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("a warning SQLAlchemy might give", SAWarning, stacklevel=1)
     finally:
         logging.captureWarnings(False)
         root.handlers, _ = kept
         root.setLevel(kept[1])
-    [line] = stream.getvalue().splitlines()
-    assert json.loads(line)["message"] == " * Running on http://127.0.0.1:5000"
+    banner, warned = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert banner["message"] == " * Running on http://127.0.0.1:5000"
+    assert warned["logger"] == "py.warnings" and "SAWarning: a warning SQLAlchemy might give" in warned["message"]
 
 
 @pytest.mark.slow
