@@ -3,14 +3,12 @@ per request with its request id, the client's network and no query string, and n
 
 from __future__ import annotations
 
-import io
 import json
 import logging
+import subprocess
 import sys
-import warnings
 
 import pytest
-from sqlalchemy.exc import SAWarning
 
 from bodymap.data.models import Notification, utcnow
 from bodymap.operations import logs
@@ -160,28 +158,35 @@ def test_log_format_is_json_or_text(monkeypatch, tmp_path):
         from_environment(str(tmp_path))
 
 
-def test_configuring_twice_leaves_one_handler_and_warnings_become_lines_but_not_the_dev_servers_request_lines():
-    root = logging.getLogger()
-    kept = root.handlers[:], root.level
-    stream = io.StringIO()
-    try:
-        root.handlers = []
-        logs.configure("json")
-        logs.configure("text")
-        assert [h.name for h in root.handlers] == [logs.HANDLER]
-        root.handlers[0].setStream(stream)
-        logging.getLogger("werkzeug").info('127.0.0.1 - - [date] "%s" %s %s', "GET / HTTP/1.1", "200", "-")
-        logging.getLogger("werkzeug").info(" * Running on http://127.0.0.1:5000")
-        with warnings.catch_warnings():
-            warnings.simplefilter("always")
-            warnings.warn("a warning SQLAlchemy might give", SAWarning, stacklevel=1)
-    finally:
-        logging.captureWarnings(False)
-        root.handlers, _ = kept
-        root.setLevel(kept[1])
-    banner, warned = (json.loads(line) for line in stream.getvalue().splitlines())
+CONFIGURED_TWICE = """
+import logging, warnings
+from sqlalchemy.exc import SAWarning
+from bodymap.operations import logs
+
+logs.configure("json")
+logs.configure("text")
+print([handler.name for handler in logging.getLogger().handlers])
+logging.getLogger("werkzeug").info('127.0.0.1 - - [date] "%s" %s %s', "GET /?q=1 HTTP/1.1", "200", "-")
+logging.getLogger("werkzeug").info(" * Running on http://127.0.0.1:5000")
+warnings.warn("a warning SQLAlchemy might give", SAWarning, stacklevel=1)
+"""
+
+
+@pytest.mark.slow
+def test_configured_once_warnings_become_lines_and_the_dev_servers_request_lines_stay_out():
+    result = subprocess.run([sys.executable, "-c", CONFIGURED_TWICE], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['bodymap']"
+    banner, warned = (json.loads(line) for line in result.stderr.splitlines())
     assert banner["message"] == " * Running on http://127.0.0.1:5000"
     assert warned["logger"] == "py.warnings" and "SAWarning: a warning SQLAlchemy might give" in warned["message"]
+
+
+def test_logging_a_process_has_set_up_already_is_left_as_it_is(make_app):
+    handlers = logging.getLogger().handlers[:]  # pytest's, here
+    make_app(TESTING=False)
+    assert logging.getLogger().handlers == handlers
+    assert not any(handler.name == logs.HANDLER for handler in logging.getLogger().handlers)
 
 
 @pytest.mark.slow

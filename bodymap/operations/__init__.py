@@ -17,8 +17,7 @@ from bodymap.operations import access, logs, metrics, sentry
 
 def init_app(app: Flask) -> None:
     """Logs, the error tracker, the access layer (outermost but for ProxyFix) and /metrics."""
-    if not app.testing:  # the tests read records from pytest's own handlers
-        logs.configure(app.config["LOG_FORMAT"])
+    logs.configure(app.config["LOG_FORMAT"])  # unless the process has its logging set up (gunicorn, pytest)
     sentry.init_app(app)
     requests = access.init_app(app)
     metrics.init_app(app, requests)

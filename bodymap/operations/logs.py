@@ -148,10 +148,15 @@ def configured() -> bool:
 
 
 def configure(log_format: str) -> None:
-    """Write this process's log lines in `log_format`, unless it does so already; Python's warnings (SQLAlchemy's
-    among them) become log lines too."""
-    if not configured():
+    """Write this process's log lines in `log_format`, and Python's warnings (SQLAlchemy's among them) as lines too.
+
+    Like `logging.basicConfig`, it never replaces logging a process has set up already: gunicorn.conf.py's (which the
+    workers inherit, and which this keeps as it is), a test runner's, or that of a program that embeds the app."""
+    root = logging.getLogger()
+    if not root.handlers:
         logging.config.dictConfig(config(log_format))
+    elif not configured():
+        return
     logging.captureWarnings(True)
     # Flask gives the app's logger a handler of its own when it finds none at first use: every line goes through
     # the root's instead, once.
