@@ -9,8 +9,9 @@ import time
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
 
-from bodymap.data.models import Notification, utcnow
+from bodymap.data.models import Notification, NotifyHeartbeat, utcnow
 from bodymap.notify.worker import Worker
 from bodymap.settings import ConfigError, from_environment
 from bodymap.web.caching import stored_responses
@@ -150,9 +151,13 @@ def test_each_pass_of_the_notify_worker_is_a_heartbeat_the_metrics_read(db_clien
         PUBLIC_URL="https://clinic.example",
         REMINDER_AFTER_MINUTES=0,
     )
+    gone = utcnow() - datetime.timedelta(days=2)
+    add_rows(db_app, NotifyHeartbeat(worker="old-host:1", started_at=gone, beat_at=gone))  # a worker stopped long ago
     try:
         worker = Worker(worker_app)
         worker.step(utcnow() - datetime.timedelta(minutes=10))
+        with db_app.extensions["bodymap.sessions"]() as session:
+            assert [row.worker for row in session.scalars(select(NotifyHeartbeat))] == [worker.name], "forgotten"
         assert scrape(db_client)[("bodymap_notify_heartbeat_age_seconds", ())] == pytest.approx(600, abs=30)
         worker.step()
         assert scrape(db_client)[("bodymap_notify_heartbeat_age_seconds", ())] < 30
