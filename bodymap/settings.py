@@ -186,6 +186,40 @@ def _mail() -> dict:
     }
 
 
+LOG_FORMATS = ("json", "text")
+METRICS_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{32,256}$")
+SENTRY_DSN = re.compile(r"^https?://[A-Za-z0-9]+(:[A-Za-z0-9]+)?@[a-z0-9.-]+(:\d{1,5})?(/[\w.-]+)*/\d+$", re.IGNORECASE)
+
+
+def log_format(default: str = "text") -> str:
+    """LOG_FORMAT: `json` (one object a line, what gunicorn.conf.py gives) or `text` (for a person at a terminal)."""
+    value = os.environ.get("LOG_FORMAT", "").strip().lower() or default
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
+def _operations() -> dict:
+    """Logs, metrics and the error tracker: how the service tells its operator what it does."""
+    token = os.environ.get("METRICS_TOKEN", "").strip()
+    if token and not METRICS_TOKEN.match(token):
+        raise ConfigError(
+            "METRICS_TOKEN must be 32 to 256 letters, digits or . _ ~ + / = - (e.g. from `openssl rand -hex 32`)"
+        )
+    dsn = os.environ.get("SENTRY_DSN", "").strip()
+    if dsn and not SENTRY_DSN.match(dsn):
+        raise ConfigError("SENTRY_DSN must look like https://key@sentry.example/123 (the project's DSN)")
+    metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if metrics_folder and not Path(metrics_folder).is_dir():
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR must be a folder that exists, not {metrics_folder!r}")
+    return {
+        "LOG_FORMAT": log_format(),
+        "METRICS_TOKEN": token,
+        "SENTRY_DSN": dsn,
+        "PROMETHEUS_MULTIPROC_DIR": metrics_folder,  # set by gunicorn.conf.py: each worker's counts, added up
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     """Every setting the app reads from the environment, checked; ConfigError names the first that is wrong."""
     environ = os.environ
@@ -211,4 +245,5 @@ def from_environment(instance_path: str) -> dict:
         "ALLOWED_HOSTS": _host_names("ALLOWED_HOSTS"),  # with PUBLIC_URL's host (or loopback): see served_hosts
         "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0, minimum=0),
         **_mail(),
+        **_operations(),
     }
