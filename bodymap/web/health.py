@@ -4,7 +4,8 @@
   takes every server out of rotation at once.
 - `GET /readyz`: the database and the rate-limit store each answer within a second (200), else 503
   with the one that did not named. Each check runs in a thread of its own, at most one at a time
-  per dependency, so a hung server costs a waiting check, never a pile of them.
+  per dependency, so a hung server costs a waiting check, never a pile of them. Notes follow: lines about
+  outside services the pages do without (the scheduler's free times), which never make it 503.
 
 Neither is cached, rate limited or counted, and neither needs the request's Host to be the site's.
 """
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from bodymap.extensions import limiter
 
 READY_WITHIN_SECONDS = 1.0
+NOTES = "bodymap.ready_notes"  # callables, each giving one line of /readyz that does not decide readiness
 
 
 class Probe:
@@ -93,7 +95,13 @@ def readyz():
         verdict = _verdict(future, deadline)
         ready = ready and verdict == "ok"
         lines.append(f"{name}: {verdict}")
+    lines += [note() for note in current_app.extensions.get(NOTES, ())]
     return _plain(("ready" if ready else "not ready") + "\n" + "\n".join(lines) + "\n", 200 if ready else 503)
+
+
+def add_note(app: Flask, note) -> None:
+    """Add a line to /readyz's body that tells, without deciding: `note()` gives it, quickly and never raising."""
+    app.extensions.setdefault(NOTES, []).append(note)
 
 
 def init_app(app: Flask) -> None:
