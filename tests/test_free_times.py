@@ -52,7 +52,7 @@ def scheduler_app(make_app, clinic_file, tmp_path):
 def shown(response) -> list[tuple[str, str, str]]:
     """(label, datetime attribute, link) of each free time in a fragment or page."""
     page = soup(response)
-    return [(a.get_text(" ", strip=True), a.time["datetime"], a["href"]) for a in page.select(".free-times-list a")]
+    return [(a["aria-label"], a.time["datetime"], a["href"]) for a in page.select(".free-times-list a")]
 
 
 def clock(time: datetime.datetime, lang: str, content) -> str:
@@ -73,6 +73,7 @@ def test_a_region_page_loads_the_times_after_the_page_from_one_address(scheduler
         "load",
         "outerHTML",
     )
+    assert placeholder["hx-target"] == "this", "not the panel that the map around it targets"
     assert placeholder.select_one("a")["href"] == "/free-times", "without JavaScript, a plain link to the times"
     assert fake.calls == 0, "the page itself never waits on the scheduler"
 
@@ -254,3 +255,16 @@ def test_a_scheduler_that_accepts_and_never_answers_costs_the_patient_under_two_
         assert response.status_code == 200, url
         assert content.clinic.tel in response.get_data(as_text=True), url
     assert state(client.get("/free-times", headers=HTMX)) == "unavailable"
+
+
+def test_the_scheduler_is_asked_even_where_the_thread_already_runs_an_event_loop(scheduler_app, fake):
+    """An async server (or a browser driver in the same process) keeps an event loop running in its thread: the look
+    then runs in a thread of its own, within the same deadline."""
+    import asyncio
+
+    client = scheduler_app(fake).test_client()
+
+    async def inside_a_loop():
+        return client.get("/free-times", headers=HTMX)
+
+    assert state(asyncio.run(inside_a_loop())) == "times"

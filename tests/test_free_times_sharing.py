@@ -20,7 +20,7 @@ from bodymap.booking import LOGGER
 from bodymap.booking.answers import STORE_DOWN_WARNING, STORE_LOGGER
 from bodymap.web import caching
 from tests.conftest import unavailable
-from tests.helpers import HTMX, add_staff, send_callback, sign_in, soup
+from tests.helpers import HTMX, add_staff, own_soup, send_callback, sign_in, soup
 from tests.hung_server import hung_server
 from tests.schedulers import CLINIKO_KEY, NOW, ZONE, FakeCalcom, FakeCliniko, app_for
 
@@ -93,8 +93,9 @@ def test_patients_loading_at_once_make_one_call(scheduler_app, fake):
     app = scheduler_app(fake)
     states: list[str] = []
 
-    def load(n: int) -> None:
-        states.append(state(app.test_client().get(f"/free-times?load={n}", headers=HTMX)))
+    def load(n: int) -> None:  # each thread parses its own page: the shared parser is for one thread
+        page = own_soup(app.test_client().get(f"/free-times?load={n}", headers=HTMX))
+        states.append(page.select_one("[data-free-times]")["data-free-times"])
 
     threads = [threading.Thread(target=load, args=(n,)) for n in range(12)]
     for thread in threads:
@@ -329,10 +330,8 @@ def test_a_clinic_in_another_zone_is_asked_for_its_own_week(make_app, clinic_fil
     with FakeCalcom() as calcom:
         calcom.offer(datetime.datetime(2026, 12, 8, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=11))))
         app = app_for(make_app, clinic_file, tmp_path, calcom, timezone="Australia/Sydney")
-        labels = [
-            a.get_text(" ", strip=True)
-            for a in soup(app.test_client().get("/free-times", headers=HTMX)).select(".free-times-list a")
-        ]
+        page = soup(app.test_client().get("/free-times", headers=HTMX))
+        labels = [a["aria-label"] for a in page.select(".free-times-list a")]
         [seen] = calcom.seen
     assert seen.query["timeZone"] == ["Australia/Sydney"] and ZONE not in str(seen.query)
     assert seen.query["start"] == ["2026-12-07"] and seen.query["end"] == ["2026-12-14"]

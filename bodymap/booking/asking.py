@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -73,12 +74,23 @@ def _first(group: BaseExceptionGroup) -> BaseException:
     return _first(error) if isinstance(error, BaseExceptionGroup) else error
 
 
+def _run(look: Coroutine[Any, Any, list[Any]]) -> list[Any]:
+    """Run the look in an event loop of its own: in this thread, or, where this thread already runs one (an async
+    server, a browser driver), in a thread of its own. Either way it ends by its deadline."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(look)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="free-times") as pool:
+        return pool.submit(asyncio.run, look).result()
+
+
 def ask(
     requests: list[Request], read: Callable[[Any], list[datetime.datetime]], deadline: float = DEADLINE_SECONDS
 ) -> list[datetime.datetime]:
     """Every time the scheduler offers, in UTC, in order, each once; `Unavailable` when it cannot be used."""
     try:
-        answers = asyncio.run(_all(requests, deadline))
+        answers = _run(_all(requests, deadline))
     except TimeoutError:
         raise Unavailable(f"no answer within {deadline:g} s") from None
     except httpx.ConnectError:

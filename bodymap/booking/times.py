@@ -30,16 +30,14 @@ PER_DAY = 2
 
 @dataclass(frozen=True)
 class FreeTime:
-    """One free time: when (in the clinic's zone), how it reads, and the link that books it."""
+    """One free time: when (in the clinic's zone), its day and clock as a patient reads them, and the link that books
+    it. `label` says both: "Tomorrow, 9:30 AM"."""
 
     start: datetime.datetime
+    day: str
+    clock: str
     label: str
     url: str
-
-    @property
-    def utc(self) -> str:
-        """'2026-12-08T17:30:00Z'."""
-        return self.start.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,17 @@ class NextTimes:
     answered: bool  # False: the scheduler was slow, down, refused or made no sense
     more_url: str  # the clinic's booking page
     fresh_for: int  # seconds until the app asks the scheduler again: how long a browser or CDN may keep this
+
+    @property
+    def days(self) -> list[tuple[str, list[FreeTime]]]:
+        """The times by day, in order: ("Today", [9:30 AM, 2:00 PM]), ("Tomorrow", [...])."""
+        grouped: list[tuple[str, list[FreeTime]]] = []
+        for time in self.times:
+            if grouped and grouped[-1][0] == time.day:
+                grouped[-1][1].append(time)
+            else:
+                grouped.append((time.day, [time]))
+        return grouped
 
     @property
     def state(self) -> str:
@@ -85,16 +94,22 @@ def locale_for(lang: str, country: str) -> Locale:
     return Locale.parse(regional if localedata.exists(regional) else lang)
 
 
-def label(start: datetime.datetime, today: datetime.date, locale: Locale) -> str:
-    """'Today, 4:30 PM', 'Tomorrow, 9:30 AM', 'Thursday, 9:30 AM' (the week holds each weekday once)."""
-    clock = format_time(start, "short", locale=locale)
-    days = (start.date() - today).days
+def day_name(day: datetime.date, today: datetime.date, locale: Locale) -> str:
+    """'Today', 'Tomorrow', 'Thursday' (the week holds each weekday once)."""
+    days = (day - today).days
     if days == 0:
-        return gettext("Today, %(time)s", time=clock)
+        return gettext("Today")
     if days == 1:
-        return gettext("Tomorrow, %(time)s", time=clock)
-    day = format_date(start.date(), "EEEE", locale=locale)
-    return gettext("%(day)s, %(time)s", day=day[:1].upper() + day[1:], time=clock)
+        return gettext("Tomorrow")
+    name = format_date(day, "EEEE", locale=locale)
+    return name[:1].upper() + name[1:]
+
+
+def free_time(start: datetime.datetime, today: datetime.date, locale: Locale, url: str) -> FreeTime:
+    """A time as a patient reads it: its day, its clock ('9:30 AM', '9:30 a.m.'), and both ('Tomorrow, 9:30 AM')."""
+    day = day_name(start.date(), today, locale)
+    clock = format_time(start, "short", locale=locale)
+    return FreeTime(start, day, clock, gettext("%(day)s, %(time)s", day=day, time=clock), url)
 
 
 def link(clinic: Clinic, start: datetime.datetime) -> str:
@@ -121,6 +136,5 @@ def next_times(
     locale = locale_for(lang, clinic.country)
     shown = []
     for time in chosen(ahead, zone):
-        local = time.astimezone(zone)
-        shown.append(FreeTime(local, label(local, local_now.date(), locale), link(clinic, time)))
+        shown.append(free_time(time.astimezone(zone), local_now.date(), locale, link(clinic, time)))
     return NextTimes(tuple(shown), True, more, fresh_for)
