@@ -268,3 +268,29 @@ def test_the_scheduler_is_asked_even_where_the_thread_already_runs_an_event_loop
         return client.get("/free-times", headers=HTMX)
 
     assert state(asyncio.run(inside_a_loop())) == "times"
+
+
+@pytest.mark.one_clinic
+@pytest.mark.parametrize(
+    ("offered", "expected"),
+    [
+        # A full week: the first two of each day, six in all.
+        (
+            [(day, hour) for day in (7, 8, 9, 10) for hour in (9, 10, 11)],
+            [(7, 9), (7, 10), (8, 9), (8, 10), (9, 9), (9, 10)],
+        ),
+        # One day holds every time: three of them, not two.
+        ([(8, hour) for hour in (9, 10, 11, 12)], [(8, 9), (8, 10), (8, 11)]),
+        # Two days: two of the first and two of the second; nothing needs filling.
+        ([(7, 9), (7, 10), (7, 11), (9, 9), (9, 10), (9, 11)], [(7, 9), (7, 10), (9, 9), (9, 10)]),
+        # Fewer than three in the week: all of them.
+        ([(11, 16)], [(11, 16)]),
+        ([], []),
+    ],
+    ids=["week", "one-day", "two-days", "one-time", "none"],
+)
+def test_three_to_six_times_are_chosen_at_most_two_a_day_unless_fewer_days_have_times(offered, expected):
+    from bodymap.booking.times import chosen
+
+    picked = chosen([local(day, hour) for day, hour in offered], LA)
+    assert picked == [local(day, hour) for day, hour in expected]
