@@ -59,6 +59,7 @@ soak: $(VENV)/.installed-test
 
 screenshot: $(VENV)/.installed-test browser
 	$(BIN)/python scripts/screenshot.py
+	$(BIN)/python scripts/screenshot_times.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

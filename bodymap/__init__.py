@@ -11,7 +11,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bodymap import cli, content, data, operations, resources, settings, web
+from bodymap import booking, cli, content, data, operations, resources, settings, web
 from bodymap.callback import bp as callback_bp
 from bodymap.content import drawing
 from bodymap.embed import bp as embed_bp
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks read as one line, as babel.cfg extracts them
     login_manager.init_app(app)
     web.init_app(app)
+    booking.init_app(app)  # the scheduler's free times, when the content names a scheduler
 
     for blueprint in (public_bp, callback_bp, embed_bp, staff_bp):
         app.register_blueprint(blueprint)

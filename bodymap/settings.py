@@ -220,6 +220,53 @@ def _operations() -> dict:
     }
 
 
+SHARD = re.compile(r"-([a-z]{2}\d+)$")  # a Cliniko API key ends with its shard: ...-au1, ...-uk1
+LOOPBACK_URL = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?(/|$)")
+
+
+def _api_key(name: str) -> str:
+    """A scheduler's API key: one word of printable ASCII. Never repeated in a message."""
+    value = os.environ.get(name, "").strip()
+    if value and not re.fullmatch(r"[\x21-\x7e]+", value):
+        raise ConfigError(f"{name} must be the API key alone: printable characters, no spaces or line breaks")
+    return value
+
+
+def cliniko_url(api_key: str) -> str:
+    """Cliniko's API on the key's shard (`...-uk1`: https://api.uk1.cliniko.com/v1); a key without one is au1's."""
+    shard = SHARD.search(api_key)
+    return f"https://api.{shard[1] if shard else 'au1'}.cliniko.com/v1"
+
+
+def _api_url(name: str, default: str) -> str:
+    """A scheduler's API address: https, or http on this machine (a stand-in for tests); no user or password."""
+    value = os.environ.get(name, "").strip().rstrip("/")
+    if not value:
+        return default
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        parts = None
+    usable = parts is not None and bool((parts.scheme == "https" and parts.hostname) or LOOPBACK_URL.match(value))
+    if not usable or "@" in parts.netloc or parts.query or parts.fragment:
+        # Not repeated: a key pasted into the address must not reach a log.
+        raise ConfigError(f"{name} must be an https address such as {default}, with no user, key or query in it")
+    return value
+
+
+def _schedulers() -> dict:
+    """The schedulers' keys and addresses. The clinic's content says which scheduler, if any (`bodymap.booking`
+    refuses to start when its key is missing)."""
+    cliniko_key = _api_key("CLINIKO_API_KEY")
+    return {
+        "CLINIKO_API_KEY": cliniko_key,
+        "CLINIKO_API_URL": _api_url("CLINIKO_API_URL", cliniko_url(cliniko_key)),
+        "CALCOM_API_KEY": _api_key("CALCOM_API_KEY"),  # optional: a public event type's times need none
+        "CALCOM_API_URL": _api_url("CALCOM_API_URL", "https://api.cal.com"),
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     """Every setting the app reads from the environment, checked; ConfigError names the first that is wrong."""
     environ = os.environ
@@ -246,4 +293,5 @@ def from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0, minimum=0),
         **_mail(),
         **_operations(),
+        **_schedulers(),
     }
