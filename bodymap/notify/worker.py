@@ -5,6 +5,9 @@ When the mail server is down, a notification waits longer after each failed try 
 up to an hour) and nothing is dropped. On PostgreSQL each notification is claimed with
 `SELECT ... FOR UPDATE SKIP LOCKED` and marked sent in the same transaction, so any number of workers
 send each email once. SQLite has no row locks: run one worker there.
+
+It needs the content only for the clinic's name and hours. While neither the content file nor its last good copy
+can be read, it still sends: the emails name the site instead, and reminders count time in UTC.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import threading
 import urllib.parse
 from dataclasses import dataclass
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import select
@@ -55,12 +59,20 @@ class Worker:
         self.app = app
         self.mailer = mailer or Mailer(config["SMTP_URL"], config["MAIL_FROM"], config["DESK_EMAIL"])
         self.first_retry = first_retry
-        clinic = content.get(app).clinic
-        self.schedule = Schedule.of(clinic)
         public_url = config["PUBLIC_URL"]
         queue_path = app.url_map.bind("localhost").build("staff.queue")
         host = urllib.parse.urlsplit(public_url).hostname or "localhost"
-        self.desk = messages.Desk(clinic.name, self.schedule, public_url + queue_path, host)
+        try:
+            clinic = content.get(app).clinic
+        except content.ContentError as error:
+            app.logger.error(
+                "The content cannot be read, so the emails name %s and count opening time in UTC until it can:\n%s",
+                host,
+                error,
+            )
+            clinic = None
+        self.schedule = Schedule.of(clinic) if clinic else Schedule(ZoneInfo("UTC"), None)
+        self.desk = messages.Desk(clinic.name if clinic else host, self.schedule, public_url + queue_path, host)
         self.reminder_after = datetime.timedelta(minutes=config["REMINDER_AFTER_MINUTES"])
 
     def plan(self, now: datetime.datetime) -> tuple[int, int]:

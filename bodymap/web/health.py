@@ -4,7 +4,9 @@
   takes every server out of rotation at once.
 - `GET /readyz`: the database and the rate-limit store each answer within a second (200), else 503
   with the one that did not named. Each check runs in a thread of its own, at most one at a time
-  per dependency, so a hung server costs a waiting check, never a pile of them.
+  per dependency, so a hung server costs a waiting check, never a pile of them. A last line says
+  whether the content is the file's, or the last good copy served while the file has problems
+  (`content: stale ...`, with the problems): patients are still served, so that alone is no 503.
 
 Neither is cached, rate limited or counted, and neither needs the request's Host to be the site's.
 """
@@ -18,6 +20,7 @@ from concurrent.futures import Future
 from flask import Flask, Response, current_app
 from sqlalchemy import text
 
+from bodymap import content
 from bodymap.extensions import limiter
 
 READY_WITHIN_SECONDS = 1.0
@@ -93,6 +96,7 @@ def readyz():
         verdict = _verdict(future, deadline)
         ready = ready and verdict == "ok"
         lines.append(f"{name}: {verdict}")
+    lines.append(f"content: {content.health(current_app)}")
     return _plain(("ready" if ready else "not ready") + "\n" + "\n".join(lines) + "\n", 200 if ready else 503)
 
 
