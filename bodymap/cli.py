@@ -95,7 +95,7 @@ def _signed_off(loaded, data_read) -> list[tuple[tuple, str]]:
                 f" a clinician who reviews {name} signs it off again at /staff/content"
             )
         else:
-            message = f"is not signed off in {name}: a clinician who reviews {name} signs it off at /staff/content"
+            message = f"not signed off in {name}: a clinician who reviews {name} signs it off at /staff/content"
         found.append((where, message))
     return found
 
