@@ -36,7 +36,14 @@ from bodymap.extensions import limiter, login_manager
 from bodymap.staff import bp
 from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate
 from bodymap.staff.layout import local_page, staff_title
-from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
+from bodymap.web.errors import (
+    RETRY_AFTER_SECONDS,
+    expired_page,
+    limit_wait_seconds,
+    log_database_error,
+    log_refused_form,
+    wait_in_words,
+)
 from bodymap.web.forms import posted_form
 from bodymap.web.rendering import is_htmx
 
@@ -281,7 +288,10 @@ def login_refused(error):
 
 @bp.errorhandler(CSRFError)
 def login_expired(error):
-    """The sign-in page sat open too long: a fresh form, with the email kept."""
+    """The sign-in page sat open too long: a fresh form, with the email kept. Any other staff form: reload it."""
+    log_refused_form(error)
+    if request.endpoint != "staff.login":
+        return expired_page()
     message = "The sign-in page was open for a long time. Please enter your password again."
     return _login_page(LoginForm(formdata=posted_form()), 400, message)
 
