@@ -28,7 +28,7 @@ WORDS = {  # what each permission opens, as staff read it
     P.CALLBACKS: "the callback queue, call guide and call log",
     P.INSIGHTS: "insights",
     P.READ_CONTENT: "the content review",
-    P.SIGN_OFF: "signing regions off",
+    P.SIGN_OFF: "the Sign off button of the review pages",
 }
 MAY: dict[str, frozenset[Permission]] = {
     "admin": frozenset({P.CALLBACKS, P.INSIGHTS, P.READ_CONTENT}),

@@ -117,6 +117,7 @@ class Figure:
     what: str
     score: float
     scale: Scale
+    detail: str = ""  # what it is made of
 
     @property
     def passes(self) -> bool:
@@ -129,7 +130,7 @@ def figures(region: Region, lang: str) -> list[Figure]:
         return []
     scale = SCALES[lang]
     return [
-        Figure(f"Taken together ({WHOLE})", score(lang, region_text(region)), scale),
+        Figure("Taken together", score(lang, region_text(region)), scale, WHOLE),
         Figure("Summary", score(lang, region.summary), scale),
     ]
 

@@ -146,7 +146,7 @@ def staff_only():
 
 def forbidden():
     """A signed-in member whose role may not do what this page is for: 403, saying which pages the role has."""
-    can_do = f"It may open {roles.in_words(current_user.role)}."
+    can_do = f"It may open: {roles.in_words(current_user.role)}."
     page = render_template("staff/forbidden.html", role_can_do=can_do, title=staff_title("Not for your account"))
     return current_app.make_response((page, 403))
 
