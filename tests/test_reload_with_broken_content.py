@@ -30,7 +30,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn(folder: Path, content: Path, port: int, log: Path) -> subprocess.Popen:
+def gunicorn(folder: Path, content: Path, port: int, log: Path, **settings: str) -> subprocess.Popen:
     env = {
         "PATH": str(Path(sys.executable).parent),
         "HOME": str(folder),
@@ -40,6 +40,7 @@ def gunicorn(folder: Path, content: Path, port: int, log: Path) -> subprocess.Po
         "SECRET_KEY": "reload-test-secret",
         "SESSION_COOKIE_SECURE": "false",
         "SIGN_OFF_CHECK_SECONDS": "0",
+        **settings,
     }
     command = [
         str(Path(sys.executable).parent / "gunicorn"),

@@ -256,3 +256,14 @@ def test_sign_offs_survive_the_removal_of_the_account_that_made_them(clinician, 
         [row] = session.scalars(select(SignOff))
     assert (row.signed_by, row.staff_id) == ("Dana Ruiz, PT, DPT", None)
     assert review_line(db_app.test_client(), f"/pain/{region.slug}/panel")["data-review"] == "signed"
+
+
+def test_a_double_click_records_one_sign_off(clinician, db_app, content):
+    region = content.regions[0]
+    page = clinician.get(f"/staff/content/{region.slug}/en")
+    data = {"csrf_token": csrf_token_from(page), "digest": patient_text.digest(region)}
+    for _ in range(2):
+        assert clinician.post(f"/staff/content/{region.slug}/en/sign-off", data=data).status_code == 303
+    assert sign_offs(db_app) == 1
+    history = soup(clinician.get(f"/staff/content/{region.slug}/en")).select(".review-history li")
+    assert len(history) == 1 and history[0].has_attr("data-current")

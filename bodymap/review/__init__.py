@@ -8,6 +8,7 @@ one. The panel asks `state_of(region)` (from memory, never the database).
 from __future__ import annotations
 
 from flask import Flask, current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bodymap.content import Region, patient_text
@@ -49,12 +50,24 @@ def sign_off(db_session: Session, region: Region, lang: str, seen: str, staff_id
     digest = patient_text.digest(region)
     if seen != digest:
         raise TextChanged(region.slug)
+    already = db_session.scalar(
+        select(SignOff).where(
+            SignOff.region == region.slug,
+            SignOff.language == lang,
+            SignOff.digest == digest,
+            SignOff.staff_id == staff_id,
+        )
+    )
+    if already is not None:  # a double click, or signing again what one already signed: once is the record
+        return Record(
+            already.id, already.region, already.language, already.digest, already.signed_by, already.signed_at
+        )
     row = SignOff(region=region.slug, language=lang, digest=digest, staff_id=staff_id, signed_by=signed_by)
     row.signed_at = utcnow()
     db_session.add(row)
     db_session.commit()
     sign_offs().refresh(force=True)
-    return Record(row.id, row.region, row.language, row.digest, row.signed_by, row.signed_at)
+    return Record.of(row)
 
 
 def init_app(app: Flask, serving: bool = True) -> None:

@@ -49,6 +49,10 @@ class Record:
     def day(self) -> datetime.date:
         return self.signed_at.date()
 
+    @classmethod
+    def of(cls, row: SignOff) -> Record:
+        return cls(row.id, row.region, row.language, row.digest, row.signed_by, row.signed_at)
+
 
 @dataclass(frozen=True)
 class State:
@@ -92,8 +96,7 @@ class Register:
 
 def read(db_session: Session) -> Register:
     """Every sign-off in the database."""
-    rows = db_session.scalars(select(SignOff).order_by(SignOff.id))
-    return Register.of(Record(r.id, r.region, r.language, r.digest, r.signed_by, r.signed_at) for r in rows)
+    return Register.of(Record.of(row) for row in db_session.scalars(select(SignOff).order_by(SignOff.id)))
 
 
 def mark(db_session: Session) -> tuple[int, int]:
