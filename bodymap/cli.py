@@ -4,10 +4,13 @@
   (pyproject.toml), so it runs even when the content is broken and the app would not start.
 - `db upgrade|downgrade|revision`: the database schema, through the Alembic migrations; `db backup PATH`: a
   consistent copy of a SQLite database while the app runs.
-- `staff add|list|password|remove|signout-everywhere`: front-desk accounts and their sign-ins.
+- `staff add|list|password|remove|signout-everywhere`: staff accounts, their roles and their sign-ins.
 - `callbacks purge [--days N]`: delete callback requests past RETENTION_DAYS (`purge` is kept
   as an alias, for crontabs written before the `callbacks` group).
 - `notify run [--once]|status|test`: the front desk's emails, from a worker beside gunicorn.
+
+Only `content` and `flask run` need the content: the app the other commands run in loads it when asked (see
+`for_a_command`), so a broken content file never stops a migration, an account change or the daily purge.
 """
 
 from __future__ import annotations
@@ -20,17 +23,22 @@ import threading
 from pathlib import Path
 
 import click
+from alembic.util import CommandError
 from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from bodymap import content, data, settings
-from bodymap.content import ContentError, load
+from bodymap import content, data, review, roles, settings
+from bodymap.content import LANGUAGES, ContentError, load
+from bodymap.content.localized import language_name
 from bodymap.data import backup, migrate, retention
 from bodymap.data.models import StaffMember, StaffSession
 from bodymap.notify import messages, outbox
 from bodymap.notify.worker import AnotherWorker, Worker, only_worker_on_sqlite
 from bodymap.staff import accounts, signin
+
+NAME_LENGTH = StaffMember.display_name.type.length
 
 # content ---------------------------------------------------------------------------------------------------------
 
@@ -42,24 +50,54 @@ def content_cli() -> None:
 
 @content_cli.command("check")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--launch", is_flag=True, help="Also fail while any region is a draft with no named clinical reviewer.")
+@click.option(
+    "--launch",
+    is_flag=True,
+    help="Also fail while a region or language is not signed off for its current text (asks the database), while the"
+    " file names the example clinic or a fictional 555-01xx number, or the direct-access notice is a year old.",
+)
 def check(path: Path | None, launch: bool) -> None:
-    """Check PATH (default: $CONTENT_PATH or data/regions.yaml) and name every problem."""
+    """Check PATH (default: $CONTENT_PATH or data/regions.yaml) and name every problem, with its line.
+
+    Every check the app makes when it starts is made here, reading level included."""
     path = path or settings.content_path()
+    checks = [_signed_off] if launch else []
     try:
-        loaded = load(path, launch=launch)
+        loaded = load(path, launch=launch, assets=settings.clinic_assets_path() or None, checks=checks)
     except ContentError as error:
         for line in error.problems:
             click.echo(line, err=True)
         raise SystemExit(1) from None
     counts = f"{len(loaded.regions)} regions, {len(loaded.treatments)} treatments and {len(loaded.sources)} sources"
-    drafts = loaded.drafts
     if launch:
-        click.echo(f"{path}: {counts}, all valid and reviewed: ready for launch")
-    elif drafts:
-        click.echo(f"{path}: {counts}, all valid ({drafts} still drafts: --launch refuses them)")
+        click.echo(f"{path}: {counts}, all valid and signed off: ready for launch")
     else:
-        click.echo(f"{path}: {counts}, all valid")
+        click.echo(f"{path}: {counts}, all valid (`--launch` also checks the sign-offs)")
+
+
+def _signed_off(loaded, data_read) -> list[tuple[tuple, str]]:
+    """The launch check's question to the database: each region and language not signed off for its current text."""
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    try:
+        with data.new_session(app) as db_session:
+            register = review.read(db_session)
+    except SQLAlchemyError as error:
+        cause = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+        message = f"Cannot read the sign-offs from the database ({type(error).__name__}): {cause}"
+        raise click.ClickException(message) from None
+    found = []
+    for index, lang, state in review.unsigned(loaded, register):
+        where = ("regions", index) if lang == LANGUAGES[0] else ("regions", index, lang)
+        name = language_name(lang)
+        if state.kind == "changed":
+            message = (
+                f"its {name} text changed after {state.record.signed_by} signed it off on {state.record.day}:"
+                f" a clinician who reviews {name} signs it off again at /staff/content"
+            )
+        else:
+            message = f"not signed off in {name}: a clinician who reviews {name} signs it off at /staff/content"
+        found.append((where, message))
+    return found
 
 
 # db --------------------------------------------------------------------------------------------------------------
@@ -67,20 +105,38 @@ def check(path: Path | None, launch: bool) -> None:
 db_cli = AppGroup("db", help="Manage the database schema (Alembic migrations in migrations/).")
 
 
+def _revision(revision: str | None) -> str:
+    return revision or "none (an empty database)"
+
+
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
-    """Create the database schema, or bring it up to date (or to REVISION)."""
-    migrate.upgrade(current_app, revision)
-    click.echo("The database schema is up to date." if revision == "head" else f"The schema is at {revision}.")
+    """Create the database schema, or bring it up to date (or to REVISION); says from which revision to which."""
+    try:
+        before, after = migrate.upgrade(current_app, revision)
+    except CommandError as error:
+        raise click.ClickException(str(error)) from None
+    newest = " (the newest)" if after == migrate.head(current_app) else ""
+    if before == after:
+        click.echo(f"The database schema is already at {_revision(after)}{newest}: nothing to do.")
+    else:
+        click.echo(f"Upgraded the database schema from {_revision(before)} to {_revision(after)}{newest}.")
 
 
-@db_cli.command("downgrade")
-@click.argument("revision")
+# `-1` looks like an option to click: unknown options are read as the revision instead.
+@db_cli.command("downgrade", context_settings={"ignore_unknown_options": True})
+@click.argument("revision", default="-1")
 def db_downgrade(revision: str) -> None:
-    """Take the schema back to REVISION: an id such as 0001, -1 for one step, or base for none."""
-    migrate.downgrade(current_app, revision)
-    click.echo(f"The schema is back at {revision}.")
+    """Take the schema back to REVISION: an id such as 0001, -1 for one step (the default), or base for none."""
+    try:
+        before, after = migrate.downgrade(current_app, revision)
+    except CommandError as error:
+        raise click.ClickException(str(error)) from None
+    if before == after:
+        click.echo(f"The database schema is already at {_revision(after)}: nothing to undo.")
+    else:
+        click.echo(f"Took the database schema back from {_revision(before)} to {_revision(after)}.")
 
 
 @db_cli.command("backup")
@@ -107,7 +163,7 @@ def db_revision(message: str, autogenerate: bool) -> None:
 
 # staff -----------------------------------------------------------------------------------------------------------
 
-staff_cli = AppGroup("staff", help="Manage front-desk staff accounts.")
+staff_cli = AppGroup("staff", help="Manage staff accounts: admin, desk and clinician.")
 
 
 def _email(email: str) -> str:
@@ -117,18 +173,38 @@ def _email(email: str) -> str:
         raise click.BadParameter(str(error)) from None
 
 
+def _clinic():
+    """The clinic, when the content (or its last good copy) can be read; None while neither can."""
+    try:
+        return content.get(current_app).clinic
+    except ContentError:
+        return None
+
+
 def _read_password(email: str) -> str:
     """Ask twice at a terminal; read one line from standard input otherwise. Refused if it breaks the rules."""
     if sys.stdin.isatty():
         password = click.prompt(f"Password for {email}", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    clinic = content.get(current_app).clinic
+    clinic = _clinic()
     try:
-        accounts.check_password_rules(password, email, (clinic.name, clinic.city))
+        accounts.check_password_rules(password, email, (clinic.name, clinic.city) if clinic else ())
     except accounts.PasswordRefused as error:
         raise click.ClickException(str(error)) from None
     return password
+
+
+def _languages(given: str | None) -> str:
+    """The languages a clinician reviews, as stored ("en,es"): those given, or every language the site offers."""
+    if given is None:
+        clinic = _clinic()
+        return ",".join(clinic.languages if clinic else LANGUAGES)
+    chosen = [lang.strip().lower() for lang in given.split(",") if lang.strip()]
+    unknown = [lang for lang in chosen if lang not in LANGUAGES]
+    if unknown or not chosen:
+        raise click.BadParameter(f"give language codes among {', '.join(LANGUAGES)}, separated by commas (en,es)")
+    return ",".join(dict.fromkeys(chosen))
 
 
 def _existing_member(db_session, email: str) -> StaffMember:
@@ -140,25 +216,64 @@ def _existing_member(db_session, email: str) -> StaffMember:
 
 @staff_cli.command("add")
 @click.argument("email")
-def staff_add(email: str) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(roles.ROLES),
+    default=roles.DEFAULT_ROLE,
+    show_default=True,
+    help="admin: the desk's pages (accounts and audit to come); desk: callbacks, call guide, insights; clinician:"
+    " signs the content off.",
+)
+@click.option("--name", help='The name and credential a clinician signs with, e.g. "Dana Ruiz, PT, DPT".')
+@click.option(
+    "--languages",
+    "review_languages",
+    help="The languages a clinician reviews, e.g. en,es (default: every language the site offers).",
+)
+def staff_add(email: str, role: str, name: str | None, review_languages: str | None) -> None:
     """Create an account; the password is asked for, or read from standard input."""
     email = _email(email)
+    name = " ".join((name or "").split())
+    if role == "clinician" and not name:
+        raise click.BadParameter('a clinician signs with a name and credential: --name "Dana Ruiz, PT, DPT"')
+    if len(name) > NAME_LENGTH:
+        raise click.BadParameter(f"at most {NAME_LENGTH} characters", param_hint="--name")
+    if review_languages is not None and role != "clinician":
+        raise click.BadParameter("only a clinician reviews languages", param_hint="--languages")
+    reviews = _languages(review_languages) if role == "clinician" else ""
     with data.new_session() as db_session, db_session.begin():
         if accounts.find(db_session, email) is not None:
             raise click.ClickException(f"{email} already has an account.")
-        db_session.add(StaffMember(email=email, password_hash=accounts.hash_password(_read_password(email))))
-    click.echo(f"Added {email}.")
+        member = StaffMember(
+            email=email,
+            password_hash=accounts.hash_password(_read_password(email)),
+            role=role,
+            display_name=name,
+            review_languages=reviews,
+        )
+        db_session.add(member)
+    click.echo(f"Added {email} ({_described(member)}).")
+
+
+def _described(member: StaffMember) -> str:
+    """'clinician, signs as Dana Ruiz, PT, DPT, reviews en,es'."""
+    parts = [member.role]
+    if member.display_name:
+        parts.append(f"signs as {member.display_name}" if member.role == "clinician" else member.display_name)
+    if member.role == "clinician":
+        parts.append(f"reviews {member.review_languages or 'no language'}")
+    return ", ".join(parts)
 
 
 @staff_cli.command("list")
 def staff_list() -> None:
-    """List every account."""
+    """List every account, with its role."""
     with data.new_session() as db_session:
         members = db_session.scalars(select(StaffMember).order_by(StaffMember.email)).all()
     for member in members:
-        click.echo(f"{member.email}\tadded {member.created_at:%Y-%m-%d}")
+        click.echo(f"{member.email}\t{_described(member)}\tadded {member.created_at:%Y-%m-%d}")
     if not members:
-        click.echo("No staff accounts yet. Add one with: flask --app bodymap staff add EMAIL")
+        click.echo("No staff accounts yet. Add one with: flask --app bodymap staff add EMAIL --role admin")
 
 
 def _end_sessions(db_session, member: StaffMember) -> int:
@@ -286,6 +401,18 @@ def notify_test() -> None:
     except (smtplib.SMTPException, OSError) as error:
         raise click.ClickException(f"Could not send through {worker.mailer.server}: {error}") from None
     click.echo(f"Sent a test email to {', '.join(current_app.config['DESK_EMAIL'])}.")
+
+
+def in_a_command() -> bool:
+    """The app is being built by the `flask` command line (for `flask run` too)."""
+    return click.get_current_context(silent=True) is not None
+
+
+def for_a_command() -> bool:
+    """The app is being built to run a `flask` command, not to serve (`flask run` serves): it loads the content only
+    when the command asks for it, so `db`, `staff`, `callbacks` and `notify` run with a broken content file."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.command.name != "run"
 
 
 def init_app(app: Flask) -> None:

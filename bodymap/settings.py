@@ -9,10 +9,19 @@ import secrets
 import urllib.parse
 from pathlib import Path
 
+from gunicorn.errors import AppImportError
+
 from bodymap import resources
 
 
-class ConfigError(Exception):
+class StartupError(AppImportError):
+    """The app cannot start as configured: its message says why, and that is all an operator needs to read.
+
+    `flask` commands print it as an error (exit 1). gunicorn prints an AppImportError's message without a
+    traceback and stops, so a worker that cannot start says only this."""
+
+
+class ConfigError(StartupError):
     """A setting in the environment cannot be used."""
 
 
@@ -71,6 +80,21 @@ def private_files():
         yield
     finally:
         os.umask(previous)
+
+
+def _folder(name: str) -> str:
+    """A folder that exists, or '' when the setting is not given."""
+    value = os.environ.get(name, "").strip()
+    if value and not Path(value).is_dir():
+        raise ConfigError(f"{name}: {value!r} is not a folder")
+    return value
+
+
+def clinic_assets_path() -> str:
+    """CLINIC_ASSETS_PATH: a folder outside the code for the clinic's own files (its logo), or '' for static/.
+
+    Read on its own by the content check, which checks the logo is there."""
+    return _folder("CLINIC_ASSETS_PATH")
 
 
 def instance_folder(instance_path: str) -> None:
@@ -273,6 +297,10 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": environ.get("SECRET_KEY") or instance_secret(instance_path),
         "CONTENT_PATH": str(content_path()),
+        # The last content that passed its checks, served while the content file has problems.
+        "CONTENT_SNAPSHOT": str(Path(instance_path) / "content-snapshot.yaml"),
+        "CLINIC_ASSETS_PATH": clinic_assets_path(),
+        "SIGN_OFF_CHECK_SECONDS": _whole_number("SIGN_OFF_CHECK_SECONDS", 30, minimum=0),
         "DATABASE_URL": environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'bodymap.sqlite3'}",
         "DATABASE_BUSY_TIMEOUT_MS": _whole_number("DATABASE_BUSY_TIMEOUT_MS", 3000),  # SQLite: a lock's longest wait
         "DATABASE_TIMEOUT_SECONDS": _whole_number("DATABASE_TIMEOUT_SECONDS", 3),  # PostgreSQL: any one wait, at most

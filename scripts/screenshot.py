@@ -18,13 +18,26 @@ from pathlib import Path
 from playwright.sync_api import Error, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from bodymap import create_app
+from bodymap import content, create_app
+from bodymap.content import patient_text
 from bodymap.data import migrate
-from bodymap.data.models import CallbackArea, CallbackRequest, CallLog, CallLogArea, RegionView, StaffMember, utcnow
+from bodymap.data.models import (
+    CallbackArea,
+    CallbackRequest,
+    CallLog,
+    CallLogArea,
+    RegionView,
+    SignOff,
+    StaffMember,
+    utcnow,
+)
 from bodymap.staff.accounts import hash_password
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 EMAIL, PASSWORD = "screenshots@clinic.example", "maple river quiet lantern"
+CLINICIAN = "dana@clinic.example"  # signs with the name below, and reviews English and Spanish
+SIGNED = [("neck", "en"), ("neck", "es"), ("shoulder", "en"), ("low-back", "en")]  # made-up sign-offs
+CHANGED = [("upper-back", "en")]  # signed off for text the file no longer has
 HEADING_AT_TOP = "() => Math.abs(document.getElementById('panel-heading').getBoundingClientRect().top) < 20"
 PUBLIC_SHOTS = [
     # (file, width, height, circle to click, heading it opens)
@@ -68,6 +81,22 @@ def seed(app) -> None:
 
     with app.extensions["bodymap.sessions"]() as session, session.begin():
         session.add(StaffMember(email=EMAIL, password_hash=hash_password(PASSWORD)))
+        session.add(
+            StaffMember(
+                email=CLINICIAN,
+                password_hash=hash_password(PASSWORD),
+                role="clinician",
+                display_name="Dana Ruiz, PT, DPT",
+                review_languages="en,es",
+            )
+        )
+        for slug, lang in SIGNED + CHANGED:
+            region = content.get(app, lang=lang).region(slug)
+            digest = patient_text.digest(region) if (slug, lang) in SIGNED else "0" * 64
+            when = now - datetime.timedelta(days=2, hours=len(slug))
+            session.add(
+                SignOff(region=slug, language=lang, digest=digest, signed_by="Dana Ruiz, PT, DPT", signed_at=when)
+            )
         for days_ago in range(30):
             for region, weight in weights.items():
                 for side in ("left", "right", "") if region in paired else ("",):
@@ -202,6 +231,15 @@ def main() -> int:
         page.goto(base + "/staff/insights?days=30")
         snap(page, path=str(DOCS / "staff-insights.png"))
         print("wrote docs/staff-queue.png, docs/staff-call-guide.png, docs/staff-insights.png")
+        # A clinician's review page: the panel as patients read it, beside the sign-off and the figures.
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(base + "/staff/login")
+        page.fill("#email", CLINICIAN)
+        page.fill("#password", PASSWORD)
+        page.click("text=Sign in")
+        page.goto(base + "/staff/content/knee/en")
+        snap(page, path=str(DOCS / "staff-review.png"))
+        print("wrote docs/staff-review.png")
         browser.close()
     server.shutdown()
     return 0

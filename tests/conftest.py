@@ -47,6 +47,7 @@ TEST_CONFIG = {
     "SESSION_COOKIE_SECURE": False,  # the test client speaks plain HTTP
     "RATELIMIT_ENABLED": False,  # tests that check the limits turn them on
     "VIEW_COUNT_FLUSH_SECONDS": 0,  # write each view at once, so tests can count them
+    "SIGN_OFF_CHECK_SECONDS": 0,  # no thread asking for new sign-offs: the tests of it turn it on
 }
 
 # Regions are named by slug when tests are collected and looked up in the clinic of each run, so the two
@@ -174,15 +175,17 @@ LOADED: dict[tuple, object] = {}
 read_content = bodymap.content.load
 
 
-def load_once(path, launch: bool = False):
+def load_once(path, launch: bool = False, assets=None, checks=()):
     """The content loader, keeping what it read for as long as the file holds the same bytes: most apps of a
     run read the same two files. The models are frozen, so apps may share them; an invalid file raises each time."""
     try:
-        key = (str(Path(path).resolve()), Path(path).read_bytes(), launch)
+        key = (str(Path(path).resolve()), Path(path).read_bytes(), launch, str(assets))
     except OSError:
-        return read_content(path, launch=launch)  # the loader says what is wrong with the path
+        key = None  # the loader says what is wrong with the path
+    if key is None or checks:
+        return read_content(path, launch=launch, assets=assets, checks=checks)
     if key not in LOADED:
-        LOADED[key] = read_content(path, launch=launch)
+        LOADED[key] = read_content(path, launch=launch, assets=assets)
     return LOADED[key]
 
 

@@ -222,11 +222,12 @@ def quick_hash(password: str) -> str:
     return STAFF_HASH if password == STAFF_PASSWORD else generate_password_hash(password, method=QUICK_SCRYPT)
 
 
-def add_staff(app, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD):
-    """A front-desk account, stored directly with a hash made at the suite's cost."""
+def add_staff(app, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD, role: str = "desk", **fields):
+    """An account (a front-desk one unless `role` says), stored directly with a hash made at the suite's cost;
+    `fields` are other columns (display_name, review_languages)."""
     from bodymap.data.models import StaffMember
 
-    add_rows(app, StaffMember(email=email, password_hash=quick_hash(password)))
+    add_rows(app, StaffMember(email=email, password_hash=quick_hash(password), role=role, **fields))
 
 
 def csrf_token_from(response) -> str:

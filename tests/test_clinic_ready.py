@@ -1,4 +1,5 @@
-"""Ready for a real clinic: its website, hours, locations and logo when given, and who reviewed each page."""
+"""Ready for a real clinic: its website, hours, locations and logo when given (who reviewed each page is in
+test_sign_off.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ LOCATIONS = [
     {"name": "Main clinic", "address": ["100 Example Street, Suite 2", "Springfield, ST 00000"]},
     {"name": "Eastside"},
 ]
-REVIEWER = {"date": datetime.date(2027, 1, 15), "by": "Dr. Sam Rivera", "role": "physical therapist, DPT"}
 
 
 def app_with(make_app, clinic_file, folder, change) -> object:
@@ -40,7 +40,6 @@ def bare_clinic(data) -> None:
 
 def ready_clinic(data) -> None:
     data["clinic"].update(website="https://www.example.org/", hours=HOURS, locations=LOCATIONS, logo="favicon.svg")
-    data["regions"][0]["reviewed"] = REVIEWER
 
 
 @pytest.fixture(scope="session")
@@ -89,28 +88,9 @@ def test_without_them_the_header_and_footer_name_only_the_clinic_city_and_phone(
     assert page.select_one("header.site-header a.clinic-name").get_text() == content.clinic.name
     footer = page.select_one("footer.site-footer")
     assert footer.select_one(".clinic-details") is None
-    # The only links: the phone (the free language-help notice gives it again, once per language).
-    assert {a["href"] for a in footer.select("a")} == {content.clinic.tel}
-
-
-def test_a_reviewed_region_names_its_reviewer_with_role_and_date(ready, content):
-    slug = content.regions[0].slug
-    review = soup(ready.test_client().get(f"/pain/{slug}")).select_one(".panel-footer .review")
-    assert review["data-review"] == "reviewed"
-    assert review.get_text() == "Last reviewed January 15, 2027 by Dr. Sam Rivera, physical therapist, DPT."
-    assert review.time["datetime"] == "2027-01-15"
-    assert "draft" not in review.get_text().lower()
-
-
-def test_until_a_clinician_reviews_it_a_region_says_it_is_a_draft(client, region):
-    review = soup(client.get(f"/pain/{region.slug}")).select_one(".panel-footer .review")
-    assert region.reviewed.by in review.get_text()
-    if region.reviewed.draft:
-        assert review["data-review"] == "draft"
-        assert review.strong.get_text() == "Draft:"
-        assert "not yet reviewed by a clinician" in review.get_text()
-    else:
-        assert review["data-review"] == "reviewed" and region.reviewed.role in review.get_text()
+    # The only links: the phone (the free language-help notice gives it again, once per language), and the
+    # privacy notice and accessibility statement.
+    assert {a["href"] for a in footer.select("a")} == {content.clinic.tel, "/privacy", "/accessibility"}
 
 
 @pytest.mark.parametrize(

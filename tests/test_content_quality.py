@@ -66,8 +66,6 @@ def test_each_region_offers_passive_and_active_treatment(region):
 def test_each_region_is_complete(region):
     assert region.summary and region.conditions and region.self_care and region.sources
     assert region.red_flags.emergency and region.red_flags.urgent and region.not_improving.text
-    assert region.reviewed.by and region.reviewed.date.year >= 2026
-    assert region.reviewed.draft or region.reviewed.role
 
 
 def test_staff_have_a_question_for_every_red_flag(region):

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from bodymap import create_app
 from bodymap.cli import content_cli
 from bodymap.content import ContentError, load
-from tests.helpers import CONTENT
 
 MINIMAL = """\
 clinic:
@@ -25,9 +24,9 @@ clinic:
     - name: Springfield, OR
   booking_url: null
   direct_access:
-    text: "No referral needed."
+    text: "You do not need a doctor's referral to start."
     as_of: 2026-11-27
-  disclaimer: "General information, not a diagnosis. In an emergency, call 911."
+  disclaimer: "This is general health advice. It is not a diagnosis. In an emergency, call 911."
 sources:
   - id: guide
     citation: "A test guideline (2020)"
@@ -67,10 +66,6 @@ regions:
       emergency: ["Do you have trouble speaking?"]
       urgent: ["Do you have a fever?"]
       general: ["When did it start?"]
-    reviewed:
-      date: 2026-11-27
-      by: Test reviewer
-      role: physical therapist, DPT
     sources: [guide]
   - slug: knee
     name: Knee
@@ -93,10 +88,6 @@ regions:
       emergency: ["Does the leg look out of shape?"]
       urgent: ["Can you put weight on it?"]
       general: ["How did it start?"]
-    reviewed:
-      date: 2026-11-27
-      by: Test reviewer
-      role: physical therapist, DPT
     sources: [guide, leaflet]
 """
 
@@ -126,7 +117,6 @@ def test_the_minimal_file_is_valid(tmp_path):
     assert neck.red_flags.urgent[0].sources == (guide, leaflet)
     assert neck.footnotes == (guide, leaflet)  # numbered by first citation: the red flags come first
     assert neck.cites(neck.red_flags.urgent[0]) == [(1, guide), (2, leaflet)]
-    assert neck.reviewed.role == "physical therapist, DPT" and not neck.reviewed.draft
 
 
 def test_a_wrong_type_names_file_line_region_and_field(tmp_path):
@@ -350,6 +340,7 @@ def test_a_logo_must_be_an_svg_or_png_under_static(tmp_path, logo):
     [problem] = problems_for(tmp_path, text)
     assert problem.endswith(
         f":{line_of(text, 'logo:')}: clinic: field 'logo' must be an .svg or .png file under static/"
+        " (or set CLINIC_ASSETS_PATH)"
     )
 
 
@@ -361,21 +352,16 @@ def test_a_website_must_be_https(tmp_path):
     )
 
 
-def test_a_reviewed_region_names_the_reviewers_role(tmp_path):
-    text = MINIMAL.replace("      role: physical therapist, DPT\n", "", 1)
+def test_a_reviewed_block_left_from_an_older_file_says_that_clinicians_sign_off_in_the_browser(tmp_path):
+    text = MINIMAL.replace(
+        "    sources: [guide]\n", "    reviewed: {date: 2026-11-27, by: Test reviewer}\n    sources: [guide]\n", 1
+    )
     [problem] = problems_for(tmp_path, text)
-    first_line_of_review = line_of(text, "      date: 2026-11-27")
-    assert problem.endswith(f":{first_line_of_review}: region 'neck': field 'reviewed.role' is missing")
-
-
-def test_a_draft_needs_no_role_and_draft_must_be_true_or_false(tmp_path):
-    path = tmp_path / "regions.yaml"
-    path.write_text(MINIMAL.replace("      role: physical therapist, DPT\n", "      draft: true\n", 1))
-    assert load(path).region("neck").reviewed.draft
-    text = MINIMAL.replace("      role: physical therapist, DPT\n", "      draft: maybe\n", 1)
-    problems = problems_for(tmp_path, text)
-    line = line_of(text, "draft: maybe")
-    assert f"{tmp_path}/regions.yaml:{line}: region 'neck': field 'reviewed.draft' must be true or false" in problems
+    assert problem == (
+        f"{tmp_path}/regions.yaml:{line_of(text, 'reviewed:')}: region 'neck': field 'reviewed' is no longer used:"
+        " a clinician signs each region off in the browser (/staff/content), and the panel names them from that"
+        " sign-off; delete this block"
+    )
 
 
 def test_a_misspelt_field_is_refused(tmp_path):
@@ -386,10 +372,10 @@ def test_a_misspelt_field_is_refused(tmp_path):
 
 
 def test_a_bad_date_and_a_bad_phone_are_refused(tmp_path):
-    text = MINIMAL.replace("date: 2026-11-27", "date: last week", 1).replace("(541) 555-0100", "12")
+    text = MINIMAL.replace("as_of: 2026-11-27", "as_of: last week", 1).replace("(541) 555-0100", "12")
     problems = problems_for(tmp_path, text)
     assert any(
-        f":{line_of(text, 'date: last week')}: region 'neck': field 'reviewed.date' must be a date" in p
+        f":{line_of(text, 'as_of: last week')}: clinic: field 'direct_access.as_of' must be a date" in p
         for p in problems
     )
     assert any(f":{line_of(text, 'phone:')}: clinic: field 'phone' is not a phone number" in p for p in problems)
@@ -471,7 +457,6 @@ SHOULDER = """\
       emergency: ["Do you have chest pain?"]
       urgent: ["Do you have a fever?"]
       general: ["When did it start?"]
-    reviewed: {date: 2026-11-27, by: Test reviewer, role: "physical therapist, DPT"}
     sources: [guide]
 """
 
@@ -481,7 +466,7 @@ BROKEN = (
     .replace("kind: active", "kind: lazy")
     .replace('summary: "Neck pain is common."', 'sumary: "Neck pain is common."')
     .replace('about: "A pulled muscle."', "about: 3", 1)
-    .replace("date: 2026-11-27\n      by: Test reviewer", "date: last week\n      by: Test reviewer", 1)
+    .replace("as_of: 2026-11-27", "as_of: last week", 1)
     .replace("x: 100, y: 74", "x: 100, y: 330")
     .replace(
         'treatments: [heat, walking]\n    self_care: ["Rest it."]',
@@ -490,15 +475,15 @@ BROKEN = (
     .replace('{text: "You cannot bear weight.", source: guide}', '{text: "You cannot bear weight.", source: nice-ng99}')
 )
 REGION_FIELDS = (
-    "conditions, es, lasts, markers, name, not_improving, red_flags, reviewed, screening, self_care, slug, sources,"
-    " summary, treatments"
+    "conditions, es, lasts, markers, name, not_improving, red_flags, screening, self_care, slug, sources, summary,"
+    " treatments"
 )
 BROKEN_PROBLEMS = [
+    ("as_of: last week", "clinic: field 'direct_access.as_of' must be a date written YYYY-MM-DD"),
     ("kind: lazy", "treatment walking: field 'kind' must be one of: passive, active"),
     ("slug: neck", "region 'neck': field 'summary' is missing"),
     ("sumary", f"region 'neck': field 'sumary' is not a known field (known: {REGION_FIELDS})"),
     ("about: 3", "region 'neck': field 'conditions[0].about' must be text"),
-    ("date: last week", "region 'neck': field 'reviewed.date' must be a date written YYYY-MM-DD"),
     ("x: 78", "region 'knee': field 'markers[0]' its circle overlaps region 'neck' on the front view"),
     ("x: 122", "region 'knee': field 'markers[1]' its circle overlaps region 'neck' on the front view"),
     ("swimming", "region 'knee': field 'treatments[1]' names unknown treatment id 'swimming'"),
@@ -530,51 +515,3 @@ def test_a_file_with_many_kinds_of_mistake_names_each_with_file_line_owner_and_f
     result = run_check(str(path), real=True)
     assert result.returncode == 1
     assert result.stderr.splitlines() == expected
-
-
-DRAFTS = MINIMAL.replace("      role: physical therapist, DPT\n", "      draft: true\n", 1).replace(
-    "      by: Test reviewer\n      role: physical therapist, DPT\n", "      by: content team (draft)\n", 1
-)
-
-
-def test_launch_check_refuses_every_draft_region_one_line_each(tmp_path):
-    path = tmp_path / "regions.yaml"
-    path.write_text(DRAFTS)
-    result = run_check("--launch", str(path))
-    assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        f"{path}:{line_of(DRAFTS, 'draft: true')}: region 'neck': field 'reviewed.draft' marks a draft:"
-        " before launch a clinician reviews the region and is named here (by, role, date)",
-        f"{path}:{line_of(DRAFTS, 'content team (draft)')}: region 'knee': field 'reviewed.by' marks a draft:"
-        " before launch a clinician reviews the region and is named here (by, role, date)",
-    ]
-
-
-def test_without_launch_drafts_pass_and_are_counted(tmp_path):
-    path = tmp_path / "regions.yaml"
-    path.write_text(DRAFTS)
-    result = run_check(str(path))
-    assert result.returncode == 0, result.stderr
-    assert "all valid (2 still drafts: --launch refuses them)" in result.stdout
-
-
-def test_launch_check_passes_when_every_region_is_reviewed(tmp_path):
-    path = tmp_path / "regions.yaml"
-    path.write_text(MINIMAL)
-    result = run_check("--launch", str(path))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("all valid and reviewed: ready for launch")
-
-
-def test_launch_check_of_the_shipped_file_names_each_unreviewed_region():
-    """Each draft reviewer line: the region's, then its Spanish block's (written at the region's end)."""
-    drafts = []
-    for r in CONTENT.regions:
-        drafts += [(r.slug, "reviewed")] if r.reviewed.draft else []
-        drafts += [(r.slug, "es.reviewed")] if r.es and r.es.reviewed.draft else []
-    result = run_check("--launch")
-    assert result.returncode == (1 if drafts else 0)
-    lines = result.stderr.splitlines()
-    found = [(line.split("region '")[1].split("'")[0], line.split("field '")[1].rsplit(".", 1)[0]) for line in lines]
-    assert found == drafts
-    assert all(line.startswith("data/regions.yaml:") for line in lines)

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.one_clinic, pytest.mark.slow]  # nothing here reads th
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-SAMPLES = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css"}
+SAMPLES = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css", "language": "es"}
 ODD_TEXT = ["\r\nSet-Cookie: x=1", "\x00", "\x7f\x1b[31m", "é" * 300, "a" * 5000, "%0d%0a", "//evil.example", "\\\\x"]
 
 
@@ -67,18 +67,26 @@ def fuzz_app(clinic_file, tmp_path_factory):
 
     app = build_app(clinic_file, tmp_path_factory.mktemp("fuzz"))
     add_staff(app)
+    add_staff(app, email="dana@clinic.example", role="clinician", display_name="Dana Ruiz", review_languages="en,es")
     return app
 
 
 @pytest.fixture(scope="module")
 def clients(fuzz_app):
-    """An anonymous browser and a signed-in one, each with its CSRF token."""
+    """An anonymous browser, a front-desk one and a clinician's, each with its CSRF token."""
     anonymous = fuzz_app.test_client()
     anonymous_token = csrf_token_from(anonymous.get("/callback"))
     staff = fuzz_app.test_client()
     assert sign_in(staff).status_code == 303
     staff_token = csrf_token_from(staff.get("/staff/callbacks"))
-    return {"anonymous": (anonymous, anonymous_token), "staff": (staff, staff_token)}
+    clinician = fuzz_app.test_client()
+    assert sign_in(clinician, email="dana@clinic.example").status_code == 303
+    clinician_token = csrf_token_from(clinician.get("/staff/content"))
+    return {
+        "anonymous": (anonymous, anonymous_token),
+        "staff": (staff, staff_token),
+        "clinician": (clinician, clinician_token),
+    }
 
 
 def ask(client, url, method, body, headers=None, environ=None):
@@ -91,7 +99,7 @@ def test_every_route_method_and_body_kind_answers_below_500(fuzz_app, clients):
     checked = 0
     for who, (client, token) in clients.items():
         for url in every_url(fuzz_app):
-            if who == "staff" and url == "/staff/logout":
+            if who != "anonymous" and url == "/staff/logout":
                 continue  # the signed-in browser stays signed in for the rest of the sweep
             for method in METHODS:
                 kinds = bodies(token).items() if method in BODY_METHODS else [("none", {})]
@@ -123,9 +131,9 @@ header_text = (
 )
 @given(data=st.data())
 def test_random_requests_never_get_a_5xx(fuzz_app, clients, data):
-    who = data.draw(st.sampled_from(["anonymous", "staff"]))
+    who = data.draw(st.sampled_from(["anonymous", "staff", "clinician"]))
     client, token = clients[who]
-    urls = [u for u in every_url(fuzz_app) if not (who == "staff" and u == "/staff/logout")]
+    urls = [u for u in every_url(fuzz_app) if not (who != "anonymous" and u == "/staff/logout")]
     url = data.draw(st.sampled_from(urls))
     method = data.draw(st.sampled_from(METHODS))
     body = data.draw(st.sampled_from(list(bodies(token).values())))

@@ -34,7 +34,7 @@ def test_healthz_answers_without_the_database(make_app):
 def test_readyz_is_ready_when_the_database_and_the_store_answer(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert lines(response) == ["ready", "database: ok", "rate-limit store: ok"]
+    assert lines(response) == ["ready", "database: ok", "rate-limit store: ok", "content: ok"]
 
 
 @pytest.mark.slow
@@ -96,7 +96,12 @@ def test_readyz_names_a_rate_limit_store_that_does_not_answer(make_app):
     finally:
         release.set()
     assert response.status_code == 503
-    assert lines(response) == ["not ready", "database: ok", "rate-limit store: no answer within 1.5 s"]
+    assert lines(response) == [
+        "not ready",
+        "database: ok",
+        "rate-limit store: no answer within 1.5 s",
+        "content: ok",
+    ]
 
 
 def test_health_checks_are_never_cached_counted_or_given_a_cookie(make_app):

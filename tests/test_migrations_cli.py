@@ -42,3 +42,27 @@ def test_db_revision_upgrade_and_downgrade_work_from_the_command_line(tmp_path, 
     assert result.exit_code == 0, result.output
     assert "callback_requests" not in inspect(app.extensions["bodymap.engine"]).get_table_names()
     app.extensions["bodymap.engine"].dispose()
+
+
+def test_db_upgrade_and_downgrade_say_which_revision_they_went_from_and_to(tmp_path):
+    from bodymap.data import migrate
+    from tests.helpers import flask_shell
+
+    head = migrate.head(create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}))
+    before = f"{int(head) - 1:04d}"
+    upgraded = flask_shell(tmp_path, "db", "upgrade")
+    assert upgraded.stdout == f"Upgraded the database schema from none (an empty database) to {head} (the newest).\n"
+    again = flask_shell(tmp_path, "db", "upgrade")
+    assert again.stdout == f"The database schema is already at {head} (the newest): nothing to do.\n"
+    back = flask_shell(tmp_path, "db", "downgrade", "-1")  # as README and CONTRIBUTING write it
+    assert back.returncode == 0, back.stderr
+    assert back.stdout == f"Took the database schema back from {head} to {before}.\n"
+    step = flask_shell(tmp_path, "db", "downgrade")  # one step is the default
+    assert step.stdout == f"Took the database schema back from {before} to {int(before) - 1:04d}.\n"
+    up = flask_shell(tmp_path, "db", "upgrade")
+    assert up.stdout == f"Upgraded the database schema from {int(before) - 1:04d} to {head} (the newest).\n"
+    none = flask_shell(tmp_path, "db", "downgrade", "base")
+    assert none.stdout == f"Took the database schema back from {head} to none (an empty database).\n"
+    nothing = flask_shell(tmp_path, "db", "downgrade", "-1")
+    assert nothing.returncode == 1 and "Traceback" not in nothing.stderr
+    assert nothing.stderr.startswith("Error: ")

@@ -154,12 +154,13 @@ def test_booking_offers_a_call_and_a_callback_for_this_region(fragment, content)
     assert query.get("side") == ([side] if side else None)
 
 
-def test_the_panel_ends_with_a_disclaimer_and_when_it_was_reviewed(fragment, content):
+def test_the_panel_ends_with_a_disclaimer_and_says_it_is_a_draft_until_a_clinician_signs_it_off(fragment, content):
     region, _, panel = fragment
     footer = panel.select_one("footer.panel-footer")
     assert content.clinic.disclaimer in footer.get_text()
-    assert footer.select_one("time")["datetime"] == region.reviewed.date.isoformat()
-    assert region.reviewed.by in footer.get_text()
+    review = footer.select_one("p.review")
+    assert review["data-review"] == "draft"
+    assert " ".join(review.get_text().split()) == "Draft: not yet reviewed by a clinician."
     assert [li.get_text() for li in footer.select("ol.sources > li")] == [s.citation for s in region.footnotes]
     assert set(region.sources) <= set(region.footnotes)
 

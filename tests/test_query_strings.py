@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bodymap import content
 from tests.helpers import HTMX
 
 pytestmark = pytest.mark.one_clinic  # the same for any clinic's file
@@ -17,7 +18,7 @@ REPRODUCERS = ["endpoint=x", "_method=POST", "lang=fr", "slug=x", "_external=1",
 def public_get_urls(app) -> list[str]:
     """Every GET address patients reach (the site, its Spanish twin, the widget, the callback form), with a region."""
     urls = set()
-    slug = app.extensions["bodymap.content"]["en"].regions[0].slug
+    slug = content.get(app, "en").regions[0].slug
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint.split(".")[0] not in ("public", "embed", "callback"):
             continue

@@ -12,7 +12,7 @@ from tests.helpers import STAFF_EMAIL, add_staff, csrf_token_from, send_callback
 
 pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
 
-SAMPLE_ARGS = {"slug": "knee", "request_id": 1}
+SAMPLE_ARGS = {"slug": "knee", "request_id": 1, "language": "en"}
 
 
 def staff_routes(app):

@@ -116,7 +116,10 @@ def _store_key(scheduler: Scheduler, keys: providers.Keys, zone: ZoneInfo) -> st
 
 
 def init_app(app: Flask) -> None:
-    """Set up the clinic's scheduler, if its content names one; a missing key stops the app, named."""
+    """Set up the clinic's scheduler, if its content names one; a missing key stops the app, named. A command that
+    needs no content (`db`, `staff`, ...) needs no scheduler either."""
+    if not content.loaded(app):
+        return
     clinic = content.get(app, lang="en").clinic
     if clinic.scheduler is None:
         return

@@ -28,7 +28,7 @@ from bodymap.data.models import CallbackArea, CallbackRequest
 from bodymap.extensions import csrf
 from bodymap.notify import outbox
 from bodymap.web import languages, rate_limits
-from bodymap.web.errors import RETRY_AFTER_SECONDS, log_database_error, wait_in_words
+from bodymap.web.errors import RETRY_AFTER_SECONDS, log_database_error, log_refused_form, wait_in_words
 from bodymap.web.formatting import display_phone
 from bodymap.web.forms import posted_form
 from bodymap.web.regions import page_args
@@ -248,6 +248,7 @@ def never_store(response):
 @bp.errorhandler(CSRFError)
 def csrf_expired(error: CSRFError):
     """An old or missing token: show the form again, as typed, with a fresh token."""
+    log_refused_form(error)
     form = CallbackForm(formdata=posted_form())
     message = _("This form was open for a long time, so we could not send it. Please check it and send it again.")
     return _form_page(form, 400, message)

@@ -122,7 +122,7 @@ class Location(Model):
 
 
 class Logo(Model):
-    path: str  # under static/
+    path: str  # under static/, or under CLINIC_ASSETS_PATH when that is set
     width: int
     height: int
 
@@ -146,20 +146,24 @@ def _image_size(file: Path) -> tuple[int, int] | None:
     return (round(float(box[1])), round(float(box[2]))) if box else None
 
 
-def _measure_logo(value: Any) -> Any:
-    """A logo path under static/, checked to exist and measured, so the header keeps its shape while it loads."""
+def _measure_logo(value: Any, info: ValidationInfo) -> Any:
+    """A logo path in the clinic's assets folder (CLINIC_ASSETS_PATH) or else under static/, checked to exist and
+    measured, so the header keeps its shape while it loads."""
     if value is None or isinstance(value, Logo):
         return value
     path = as_text(value)
-    static = resources.STATIC
-    file = (static / path).resolve()
+    assets = catalogue(info).assets
+    folder = Path(assets).resolve() if assets else resources.STATIC
+    shown = f"{assets}/{path}" if assets else f"static/{path}"
+    file = (folder / path).resolve()
     if not path.lower().endswith(LOGO_TYPES):
-        raise problem("logo", "must be an .svg or .png file under static/")
-    if not file.is_relative_to(static) or not file.is_file():
-        raise problem("logo", f"names a file that does not exist: static/{path}")
+        where = "in CLINIC_ASSETS_PATH" if assets else "under static/ (or set CLINIC_ASSETS_PATH)"
+        raise problem("logo", f"must be an .svg or .png file {where}")
+    if not file.is_relative_to(folder) or not file.is_file():
+        raise problem("logo", f"names a file that does not exist: {shown}")
     size = _image_size(file)
     if not size:
-        raise problem("logo", f"static/{path} is not a readable {file.suffix[1:].upper()} image with a size")
+        raise problem("logo", f"{shown} is not a readable {file.suffix[1:].upper()} image with a size")
     return Logo(path=path, width=size[0], height=size[1])
 
 
@@ -246,6 +250,8 @@ class Clinic(Model):
     timezone: Annotated[Text, AfterValidator(_time_zone)] = "UTC"  # where the clinic is, for its hours
     logo: Annotated[Logo | None, BeforeValidator(_measure_logo)] = None
     language_help: LanguageHelp | None = None  # its language blocks are its own: see LanguageHelp
+    # The clinic's own paragraphs for the privacy notice, after what the app says it keeps (/privacy).
+    privacy: Translated[OptionalTexts] = ()
     scheduler: Scheduler | None = None  # where the next free times come from: see scheduler.py
 
     @field_validator("phone")

@@ -142,7 +142,7 @@ class Model(BaseModel):
 class Catalogue:
     """What the file has declared so far, filled top to bottom while it is validated."""
 
-    launch: bool = False
+    assets: Any = None  # the folder the clinic's logo is in (CLINIC_ASSETS_PATH), or None for static/
     source_ids: set[str] = field(default_factory=set)  # every id written, even on a source with mistakes
     sources: dict[str, Any] = field(default_factory=dict)  # id -> Source
     treatment_ids: set[str] = field(default_factory=set)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import types
 import typing
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
 
+from bodymap.content import launch as launch_checks
+from bodymap.content import reading
 from bodymap.content.model import Content
+from bodymap.settings import StartupError
 
 Loc = tuple[str | int, ...]
+# A check of valid content as a whole: (where, what is wrong) for each problem it finds. `data` is the file as read.
+Check = Callable[[Content, Any], list[tuple[Loc, str]]]
 # libyaml's parser reads the file about 15 times faster, with the same lines and types; the app loads it at every start.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -39,6 +45,13 @@ WORDS = {
     "int_type": "must be a number",
     "date_type": "must be a date written YYYY-MM-DD",
 }
+# Fields that older files have and this one no longer reads, with what to do instead.
+REMOVED = {
+    "reviewed": (
+        "is no longer used: a clinician signs each region off in the browser (/staff/content), and the panel"
+        " names them from that sign-off; delete this block"
+    ),
+}
 # A list entry is named by its identifying field: "region 'knee'", "treatment heat", "source nice-ng59".
 OWNERS = {
     "regions": ("region", "slug", True),
@@ -47,7 +60,7 @@ OWNERS = {
 }
 
 
-class ContentError(Exception):
+class ContentError(StartupError):
     """The content file is unusable; `problems` holds one line per problem."""
 
     def __init__(self, problems: list[str]):
@@ -55,10 +68,14 @@ class ContentError(Exception):
         self.problems = problems
 
 
-def load(path: str | Path, launch: bool = False) -> Content:
+def load(
+    path: str | Path, launch: bool = False, assets: str | Path | None = None, checks: Iterable[Check] = ()
+) -> Content:
     """Read and validate the content file; raise ContentError naming every problem.
 
-    With `launch`, a region still marked as a draft is a problem too.
+    Valid content is then measured for how easily patients read it (`reading`). With `launch`, what the example
+    clinic left behind is a problem too (`launch`), and so is whatever each of `checks` finds (the sign-offs, which
+    only the database knows). `assets` is the folder the clinic's logo is in (CLINIC_ASSETS_PATH; static/ if None).
     """
     path = Path(path)
     shown = _shown_path(path)
@@ -75,12 +92,17 @@ def load(path: str | Path, launch: bool = False) -> Content:
 
     document = Document(root)
     found = [(document.lines[loc], 0, loc, "appears twice") for loc in document.twice]
+    content = None
     try:
-        content = Content.read(document.data, launch=launch)
+        content = Content.read(document.data, assets=Path(assets) if assets else None)
     except ValidationError as error:
         for e in error.errors(include_url=False):
             # In reading order: by line, a misspelt field before the field it leaves missing, then as checked.
             found.append((document.line(e["loc"]), e["type"] != "extra_forbidden", e["loc"], _words(e)))
+    if content is not None and not found:
+        measured = [lambda content, data: reading.problems(content)]
+        for check in [*measured, *([launch_checks.problems] if launch else []), *checks]:
+            found += [(document.line(loc), 2, loc, message) for loc, message in check(content, document.data)]
     if found:
         found.sort(key=lambda item: item[:2])
         raise ContentError([document.describe(shown, line, loc, message) for line, _, loc, message in found])
@@ -184,6 +206,8 @@ class Document:
 def _words(error: dict[str, Any]) -> str:
     """One pydantic error in today's words."""
     kind = error["type"]
+    if kind == "extra_forbidden" and error["loc"][-1] in REMOVED:
+        return REMOVED[error["loc"][-1]]
     if kind == "extra_forbidden":
         model = _annotation_at(error["loc"][:-1])
         known = sorted(f.alias or name for name, f in model.model_fields.items())

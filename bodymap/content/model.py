@@ -10,6 +10,7 @@ patient text in Spanish: same ids, slugs, circles and sources, so the footnotes 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import PrivateAttr
@@ -46,13 +47,6 @@ class Content(Model):
         """'en', or the language of a copy made by `in_language`."""
         return self._language
 
-    @property
-    def drafts(self) -> int:
-        """How many reviewer lines are still drafts: each region's, and each of its other languages'."""
-        reviews = [r.reviewed for r in self.regions]
-        reviews += [getattr(r, lang).reviewed for r in self.regions for lang in LANGUAGES[1:] if getattr(r, lang)]
-        return sum(review.draft for review in reviews)
-
     def in_language(self, lang: str) -> Content:
         """The same content with every patient text in `lang`: same sources, ids, slugs, circles and footnotes.
 
@@ -74,9 +68,9 @@ class Content(Model):
         return copy
 
     @classmethod
-    def read(cls, data: Any, launch: bool = False) -> Content:
-        """Validate the file's data; with `launch`, a region still marked as a draft is a mistake too."""
-        return cls.model_validate(data, context={"catalogue": Catalogue(launch=launch)})
+    def read(cls, data: Any, assets: Path | None = None) -> Content:
+        """Validate the file's data; the clinic's logo is looked for in `assets` (static/ when None)."""
+        return cls.model_validate(data, context={"catalogue": Catalogue(assets=assets)})
 
     def region(self, slug: str) -> Region | None:
         """The region with this slug, or None."""

@@ -13,11 +13,9 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BeforeValidator,
-    Field,
     PrivateAttr,
     Strict,
     ValidationInfo,
-    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
@@ -25,9 +23,7 @@ from pydantic import (
 from bodymap.content import drawing
 from bodymap.content.fields import (
     VIEWS,
-    Date,
     Filled,
-    Flag,
     Model,
     Problems,
     Slug,
@@ -40,7 +36,7 @@ from bodymap.content.fields import (
     problems_at,
     written_once,
 )
-from bodymap.content.localized import Translated, in_language, language_name, localized
+from bodymap.content.localized import Translated, in_language, localized
 from bodymap.content.sources import Source, Sourced, SourceRefs, Statements
 from bodymap.content.treatments import KINDS, Treatment, TreatmentRef, each_once
 
@@ -98,52 +94,6 @@ class Screening(Model):
     general: Translated[Texts]
 
 
-class Review(Model):
-    """Who reviewed the region: a named clinician with role and date, or a draft awaiting one."""
-
-    date: Date
-    by: Text
-    marked_draft: Flag = Field(False, alias="draft")
-    role: Text = Field(None, validate_default=True)  # required once a clinician has reviewed the region
-
-    @property
-    def draft(self) -> bool:
-        """Marked `draft: true`, or a reviewer written as a draft ("content team (draft)")."""
-        return self.marked_draft or "draft" in self.by.lower()
-
-    @field_validator("role", mode="wrap")
-    @classmethod
-    def _role_unless_draft(cls, role: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> str:
-        """A reviewed region names the reviewer's role; a draft need not."""
-        if role is not None:
-            return handler(role)
-        if info.data.get("marked_draft") or "draft" in info.data.get("by", "").lower():
-            return ""
-        raise problem("missing", "is missing")
-
-    @model_validator(mode="after")
-    def _not_a_draft_at_launch(self, info: ValidationInfo) -> Review:
-        """With --launch, a draft is refused at the line that marks it."""
-        if self.draft and catalogue(info).launch:
-            key = "draft" if "marked_draft" in self.model_fields_set else "by"
-            raise problems_at([((key,), "draft", self.at_launch(info), self.by)])
-        return self
-
-    def at_launch(self, info: ValidationInfo) -> str:
-        return "marks a draft: before launch a clinician reviews the region and is named here (by, role, date)"
-
-
-class TranslationReview(Review):
-    """Who reviewed a region's text in another language: a clinician who speaks it, or a draft awaiting one."""
-
-    def at_launch(self, info: ValidationInfo) -> str:
-        name = language_name(catalogue(info).reading)
-        return (
-            f"marks a draft: before launch a {name}-speaking clinician reviews the {name} and is named here"
-            " (by, role, date)"
-        )
-
-
 class Sides(Model):
     """A paired region's name with each side, as another language says it: "Rodilla izquierda", "Hombro derecho"."""
 
@@ -177,7 +127,6 @@ class Region(Model):
     lasts: Translated[Sourced | None] = None  # how long it usually lasts
     red_flags: Translated[RedFlags]
     screening: Translated[Screening]
-    reviewed: Annotated[Review, Translated(as_=TranslationReview)]
     sources: SourceRefs
     _labels: dict[str, str] = PrivateAttr(default_factory=dict)  # another language's side names
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
 
 from bodymap.resources import MIGRATIONS
@@ -48,20 +50,34 @@ def _migrating(app: Flask) -> Iterator:
                 connection.commit()
 
 
-def upgrade(app: Flask, revision: str = "head") -> None:
-    """Create or upgrade the schema to `revision`."""
+def _at(connection) -> str | None:
+    """The revision the database is at (None: no schema yet, or taken back to base)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(app: Flask, revision: str = "head") -> tuple[str | None, str | None]:
+    """Create or upgrade the schema to `revision`; the revisions it went from and to."""
     config = _config(app)
     with _migrating(app) as connection:
         config.attributes["connection"] = connection
+        before = _at(connection)
         command.upgrade(config, revision)
+        return before, _at(connection)
 
 
-def downgrade(app: Flask, revision: str) -> None:
-    """Take the schema back to `revision` (`-1` for one step, `base` for none)."""
+def downgrade(app: Flask, revision: str) -> tuple[str | None, str | None]:
+    """Take the schema back to `revision` (`-1` for one step, `base` for none); the revisions it went from and to."""
     config = _config(app)
     with _migrating(app) as connection:
         config.attributes["connection"] = connection
+        before = _at(connection)
         command.downgrade(config, revision)
+        return before, _at(connection)
+
+
+def head(app: Flask) -> str | None:
+    """The newest migration's revision."""
+    return ScriptDirectory.from_config(_config(app)).get_current_head()
 
 
 def next_revision_id(folder: Path) -> str:

@@ -1,5 +1,5 @@
 """What the database keeps: callback requests, staff accounts and their sign-ins, the call log, daily view counts,
-the desk's email outbox and the notify worker's heartbeats.
+the desk's email outbox, the notify worker's heartbeats and clinicians' sign-offs of the content.
 
 Only what each use needs: no patient names outside callback requests, no addresses or cookies
 in the view counts.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, SmallInteger, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 PREFERRED_TIMES = {
@@ -88,9 +88,25 @@ class StaffMember(UserMixin, Base):
     # Raised when the password changes, so every session signed in with the old one ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    # What the account may do: admin, desk or clinician (what each may do is in bodymap.roles).
+    role: Mapped[str] = mapped_column(String(16), default="desk", server_default="desk")
+    # The name and credential a clinician signs with ("Dana Ruiz, PT, DPT"); may be empty for other roles.
+    display_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # The languages whose text a clinician reviews, as codes separated by commas ("en,es").
+    review_languages: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def reviews(self) -> tuple[str, ...]:
+        """The languages this account reviews: ('en', 'es')."""
+        return tuple(lang for lang in self.review_languages.split(",") if lang)
+
+    @property
+    def shown_name(self) -> str:
+        """The name the account signs with, or its email."""
+        return self.display_name or self.email
 
 
 class StaffSession(Base):
@@ -180,3 +196,22 @@ class NotifyHeartbeat(Base):
     worker: Mapped[str] = mapped_column(String(120), primary_key=True)  # "host:pid"
     started_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     beat_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class SignOff(Base):
+    """A clinician vouching for one region's patient text in one language, as the panel showed it then.
+
+    No content is kept here: only a digest of that exact text (`bodymap.content.patient_text`). While the file's
+    text has the same digest the panel names the reviewer; any change of that text makes it a draft again. Rows are
+    only ever added: the name and credential are copied, so a removed account's sign-offs still say who signed."""
+
+    __tablename__ = "sign_offs"
+    __table_args__ = (Index("ix_sign_offs_region_language", "region", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(40))  # the region's slug
+    language: Mapped[str] = mapped_column(String(8))
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the patient text, hex
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"))
+    signed_by: Mapped[str] = mapped_column(String(120))  # "Dana Ruiz, PT, DPT", as the account said then
+    signed_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)

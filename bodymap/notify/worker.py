@@ -12,6 +12,9 @@ again and is sent. A row left `sending` stopped while the mail server was taking
 the message's last byte and the commit of `sent`: it may have gone, so it is marked `unsure`, never sent again,
 and `notify status` and the log say so. SQLite has no row locks: there, `notify run` takes a lock file beside the
 database, and a second one refuses to start.
+
+It needs the content only for the clinic's name and hours. While neither the content file nor its last good copy
+can be read, it still sends: the emails name the site instead, and reminders count time in UTC.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import make_url, select, update
@@ -101,12 +105,20 @@ class Worker:
         self.app = app
         self.mailer = mailer or Mailer(config["SMTP_URL"], config["MAIL_FROM"], config["DESK_EMAIL"])
         self.first_retry = first_retry
-        clinic = content.get(app).clinic
-        self.schedule = Schedule.of(clinic)
         public_url = config["PUBLIC_URL"]
         queue_path = app.url_map.bind("localhost").build("staff.queue")
         host = urllib.parse.urlsplit(public_url).hostname or "localhost"
-        self.desk = messages.Desk(clinic.name, self.schedule, public_url + queue_path, host)
+        try:
+            clinic = content.get(app).clinic
+        except content.ContentError as error:
+            app.logger.error(
+                "The content cannot be read, so the emails name %s and count opening time in UTC until it can:\n%s",
+                host,
+                error,
+            )
+            clinic = None
+        self.schedule = Schedule.of(clinic) if clinic else Schedule(ZoneInfo("UTC"), None)
+        self.desk = messages.Desk(clinic.name if clinic else host, self.schedule, public_url + queue_path, host)
         self.reminder_after = datetime.timedelta(minutes=config["REMINDER_AFTER_MINUTES"])
         self.name, self.started_at = heartbeat.worker_name(), utcnow()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, url_for
 
-from bodymap import content
+from bodymap import content, review
 from bodymap.public import bp
 from bodymap.web import languages
 from bodymap.web.caching import public
@@ -22,14 +22,14 @@ def sitemap():
             url_for("public.region_page", slug=slug, lang=lang) if slug else url_for("public.index", lang=lang)
         )
 
-    pages = []  # (address, the day its text was last reviewed or None, {hreflang: the twin's address}), English first
+    pages = []  # (address, the day its text was signed off or None, {hreflang: the twin's address}), English first
     for lang in offered:
         in_language = content.get(current_app, lang=lang)
         for slug in slugs:
             twins = {other: address(slug, other) for other in offered}
             alternates = {**twins, "x-default": twins[languages.DEFAULT]} if len(twins) > 1 else {}
-            reviewed = in_language.region(slug).reviewed.date if slug else None
-            pages.append((address(slug, lang), reviewed, alternates))
+            state = review.state_of(in_language.region(slug), lang) if slug else None
+            pages.append((address(slug, lang), state.record.day if state and state.signed else None, alternates))
     xml = render_template("public/sitemap.xml", pages=pages)
     return public(Response(xml, mimetype="application/xml"))
 

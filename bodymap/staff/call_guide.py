@@ -20,6 +20,7 @@ from bodymap import content, data
 from bodymap.areas.area import Area, CombinedFlags, area_from, by_score, combined_flags
 from bodymap.content import Clinic, Content, Region
 from bodymap.data.models import CallbackRequest
+from bodymap.roles import Permission, requires
 from bodymap.staff import bp
 from bodymap.staff.areas import listed_areas
 from bodymap.staff.call_log import CallLogForm
@@ -150,6 +151,7 @@ def _page(region: Region | None, side: str | None):
 
 
 @bp.get("/guide")
+@requires(Permission.CALLBACKS)
 def call_guide():
     """The map with nothing chosen yet: ask where it hurts."""
     return _page(None, None)
@@ -163,6 +165,7 @@ def _keep_script_language() -> None:
 
 
 @bp.get("/guide/<slug>")
+@requires(Permission.CALLBACKS)
 def call_guide_region(slug: str):
     """The map with a region's phone script beside it."""
     _keep_script_language()
@@ -170,6 +173,7 @@ def call_guide_region(slug: str):
 
 
 @bp.get("/guide/<slug>/panel")
+@requires(Permission.CALLBACKS)
 def call_guide_panel(slug: str):
     """The phone script alone, for htmx; a browser that opens it directly gets the full page."""
     _keep_script_language()
@@ -238,6 +242,7 @@ def request_guide_for(callback: CallbackRequest, said: Content | None = None, la
 
 
 @bp.get("/callbacks/<id:request_id>/guide")
+@requires(Permission.CALLBACKS)
 def request_guide(request_id: int):
     """The map with a callback request's script beside it: every area it names, red flags first, in the language the
     patient wrote in unless staff ask for another."""

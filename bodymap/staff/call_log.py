@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired
 from bodymap import content, data
 from bodymap.areas.area import MAX_AREAS
 from bodymap.data.models import CALL_OUTCOMES, CallLog, CallLogArea
+from bodymap.roles import Permission, requires
 from bodymap.staff import bp
 from bodymap.staff.layout import local_page
 from bodymap.web.forms import posted_form
@@ -71,6 +72,7 @@ def _back(target: str | None) -> str:
 
 
 @bp.post("/calls")
+@requires(Permission.CALLBACKS)
 def log_call():
     """Log a call; htmx gets the form back (empty, with a note), a browser goes back to the guide."""
     form = CallLogForm(formdata=posted_form())

@@ -25,6 +25,7 @@ from bodymap.areas.area import SCORES
 from bodymap.content import Region
 from bodymap.data import view_counts
 from bodymap.data.models import CallbackArea, CallbackRequest, CallLog, CallLogArea, RegionView, utcnow
+from bodymap.roles import Permission, requires
 from bodymap.staff import bp
 from bodymap.staff.layout import staff_title
 from bodymap.web.forms import whole_number
@@ -175,6 +176,7 @@ def shade(count: int, most: int) -> int:
 
 
 @bp.get("/insights")
+@requires(Permission.INSIGHTS)
 def insights():
     days = _period()
     measure = request.args.get("measure", "views")
@@ -202,6 +204,7 @@ def insights():
 
 
 @bp.get("/insights.csv")
+@requires(Permission.INSIGHTS)
 def insights_csv():
     days = _period()
     out = io.StringIO()

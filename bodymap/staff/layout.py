@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bodymap import content, data
+from bodymap import content, data, roles
 from bodymap.content import LANGUAGES
 from bodymap.data.models import CALL_OUTCOMES, PREFERRED_TIMES, STATUSES, CallbackRequest, utcnow
 from bodymap.staff import bp
@@ -63,12 +63,14 @@ def staff_header():
         "statuses": STATUSES,
         "call_outcomes": CALL_OUTCOMES,
         "language_names": LANGUAGES_IN_THEIR_WORDS,
+        "may": lambda permission: roles.may(current_user, roles.Permission(permission)),
     }
     if g.get("database_unavailable"):
         return {**names, "signed_in": False, "new_callbacks": None}
     try:
         if current_user.is_authenticated:
-            return {**names, "signed_in": True, "new_callbacks": new_callback_count()}
+            count = new_callback_count() if roles.may(current_user, roles.Permission.CALLBACKS) else None
+            return {**names, "signed_in": True, "new_callbacks": count}
     except SQLAlchemyError:
         g.database_unavailable = True
     return {**names, "signed_in": False, "new_callbacks": None}

@@ -24,6 +24,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from bodymap import content, data
 from bodymap.data.models import STATUSES, CallbackArea, CallbackRequest, utcnow
 from bodymap.notify.schedule import Deadline, Schedule, clock
+from bodymap.roles import Permission, requires
 from bodymap.staff import bp
 from bodymap.staff.layout import LANGUAGES_IN_ENGLISH, local_page, new_callback_count, staff_title
 from bodymap.web.forms import posted_form
@@ -197,11 +198,13 @@ def _queue(template: str, **context):
 
 
 @bp.get("/callbacks")
+@requires(Permission.CALLBACKS)
 def queue():
     return _queue("staff/queue.html")
 
 
 @bp.get("/callbacks/rows")
+@requires(Permission.CALLBACKS)
 def queue_rows():
     """The table alone, for polling: new requests appear without a reload."""
     return _queue("staff/_queue_table.html", poll=True)
@@ -212,6 +215,7 @@ def _back(target: str | None) -> str:
 
 
 @bp.post("/callbacks/<id:request_id>/status")
+@requires(Permission.CALLBACKS)
 def change_status(request_id: int):
     callback = data.request_session().get(CallbackRequest, request_id)
     if callback is None:

@@ -1,5 +1,6 @@
 """Signing in and out, and the guard in front of every staff page: a member whose sign-in the server still
-knows, who has not been idle for 30 minutes and signed in less than 12 hours ago.
+knows, who has not been idle for 30 minutes and signed in less than 12 hours ago, and whose role may do what the
+page is for (`bodymap.roles`: each view says what it needs; one that says nothing is refused to everyone).
 
 Each sign-in is a row in `staff_sessions`; the cookie carries a random token for it. Signing out, a new
 password, removing the account and `staff signout-everywhere` delete rows, so a copied cookie opens nothing
@@ -28,14 +29,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from bodymap import data
+from bodymap import data, roles
 from bodymap.data.models import StaffMember, StaffSession, utcnow
 from bodymap.extensions import login_manager
 from bodymap.staff import bp, pending_signouts
 from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate
 from bodymap.staff.layout import local_page, staff_title
 from bodymap.web import rate_limits
-from bodymap.web.errors import RETRY_AFTER_SECONDS, log_database_error, wait_in_words
+from bodymap.web.errors import (
+    RETRY_AFTER_SECONDS,
+    expired_page,
+    log_database_error,
+    log_refused_form,
+    wait_in_words,
+)
 from bodymap.web.forms import posted_form, whole_number
 from bodymap.web.rendering import is_htmx
 
@@ -45,6 +52,7 @@ ABSOLUTE_LIMIT = datetime.timedelta(hours=12)
 SEEN_PRECISION = datetime.timedelta(minutes=1)
 SESSION_TOKEN = "staff_session"
 OPEN_ENDPOINTS = {"staff.login", "staff.logout"}
+EVERY_MEMBER = {"staff.home"}  # where a member starts: it sends each role on to its first page
 # Requests the page makes by itself (polling) do not count as someone being at the desk.
 BACKGROUND_ENDPOINTS = {"staff.queue_rows"}
 
@@ -120,6 +128,9 @@ def staff_only():
         if request.endpoint not in BACKGROUND_ENDPOINTS and utcnow() - row.last_seen_at > SEEN_PRECISION:
             row.last_seen_at = utcnow()
             data.request_session().commit()
+        view = current_app.view_functions.get(request.endpoint or "")
+        if request.endpoint not in EVERY_MEMBER and not roles.may(current_user, roles.needed(view)):
+            return forbidden()
         return None
     if "_user_id" in session:  # a sign-in the server no longer has: forget it in this browser too
         logout_user()
@@ -132,6 +143,13 @@ def staff_only():
     response = current_app.make_response((page, 401))
     response.headers["HX-Redirect"] = url_for("staff.login")
     return response
+
+
+def forbidden():
+    """A signed-in member whose role may not do what this page is for: 403, saying which pages the role has."""
+    can_do = f"It may open: {roles.in_words(current_user.role)}."
+    page = render_template("staff/forbidden.html", role_can_do=can_do, title=staff_title("Not for your account"))
+    return current_app.make_response((page, 403))
 
 
 @bp.after_request
@@ -212,7 +230,7 @@ def login():
             failed = True
             _note_account_failure(email)
             return _login_page(form, 401, "That email and password do not match an account. Please try again.")
-        next_page = local_page(request.args.get("next"), "/staff/", "staff.queue")
+        next_page = local_page(request.args.get("next"), "/staff/", roles.HOME.get(member.role, "staff.content"))
         _start_session(member)
     except SQLAlchemyError as error:
         data.request_session().rollback()
@@ -249,13 +267,16 @@ def logout():
 
 @bp.get("/")
 def home():
-    """The front desk starts at the callback queue."""
-    return redirect(url_for("staff.queue"))
+    """Each role starts at its first page: the desk and admins at the callback queue, clinicians at the content."""
+    return redirect(url_for(roles.HOME.get(current_user.role, "staff.content")))
 
 
 @bp.errorhandler(CSRFError)
 def login_expired(error):
-    """The sign-in page sat open too long: a fresh form, with the email kept."""
+    """The sign-in page sat open too long: a fresh form, with the email kept. Any other staff form: reload it."""
+    log_refused_form(error)
+    if request.endpoint != "staff.login":
+        return expired_page()
     message = "The sign-in page was open for a long time. Please enter your password again."
     return _login_page(LoginForm(formdata=posted_form()), 400, message)
 

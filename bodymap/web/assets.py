@@ -5,6 +5,9 @@ a changed file gets a new name, so browsers may keep every name forever. The
 plain name still works, revalidated on every use, for the odd direct link.
 The files are few and small, so they are read once and served from memory
 (and compressed once, by the store of public responses in `caching`).
+
+The clinic's own images (its logo) may live outside the code, in CLINIC_ASSETS_PATH: its .svg and .png files are
+served the same way under `/clinic-assets/`, and `logo_url` gives the logo's address wherever it lives.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, url_for
 
 YEAR = 31536000
 
@@ -26,11 +29,14 @@ class Asset:
     mimetype: str
 
 
-def load(folder: Path) -> dict[str, Asset]:
-    """Every file under `folder`, by its path there."""
+CLINIC_TYPES = (".svg", ".png")  # what the clinic's folder may serve: its logo's kinds, nothing else in that folder
+
+
+def load(folder: Path, suffixes: tuple[str, ...] | None = None) -> dict[str, Asset]:
+    """Every file under `folder` (with one of `suffixes`, when given), by its path there."""
     assets = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and (suffixes is None or path.suffix.lower() in suffixes):
             relative = path.relative_to(folder).as_posix()
             body = path.read_bytes()
             digest = hashlib.sha256(body).hexdigest()[:10]
@@ -40,16 +46,11 @@ def load(folder: Path) -> dict[str, Asset]:
     return assets
 
 
-def init_app(app: Flask) -> None:
-    assets = load(Path(app.static_folder))
+def _server(assets: dict[str, Asset]):
+    """A view serving `assets` under their hashed names (a year) and their plain names (revalidated)."""
     by_hashed_name = {asset.name: asset for asset in assets.values()}
 
-    @app.url_defaults
-    def hashed_static_names(endpoint: str, values: dict) -> None:
-        if endpoint == "static" and values.get("filename") in assets:
-            values["filename"] = assets[values["filename"]].name
-
-    def static(filename: str):
+    def serve(filename: str):
         if filename in by_hashed_name:
             response = Response(by_hashed_name[filename].body, mimetype=by_hashed_name[filename].mimetype)
             response.cache_control.public = True
@@ -63,4 +64,25 @@ def init_app(app: Flask) -> None:
             return response
         abort(404)
 
-    app.view_functions["static"] = static
+    return serve
+
+
+def init_app(app: Flask) -> None:
+    served = {"static": load(Path(app.static_folder))}
+    if app.config.get("CLINIC_ASSETS_PATH"):
+        served["clinic_asset"] = load(Path(app.config["CLINIC_ASSETS_PATH"]), CLINIC_TYPES)
+        app.add_url_rule("/clinic-assets/<path:filename>", "clinic_asset", _server(served["clinic_asset"]))
+
+    @app.url_defaults
+    def hashed_names(endpoint: str, values: dict) -> None:
+        if endpoint in served and values.get("filename") in served[endpoint]:
+            values["filename"] = served[endpoint][values["filename"]].name
+
+    app.view_functions["static"] = _server(served["static"])
+
+    def logo_url(logo) -> str:
+        """The clinic's logo: from CLINIC_ASSETS_PATH when it is set, else from static/."""
+        endpoint = "clinic_asset" if "clinic_asset" in served else "static"
+        return url_for(endpoint, filename=logo.path)
+
+    app.jinja_env.globals["logo_url"] = logo_url

@@ -31,7 +31,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.datastructures import Headers, ResponseCacheControl
 from werkzeug.http import parse_accept_header, parse_cache_control_header, parse_etags
 
-from bodymap import resources
+from bodymap import content, resources
 from bodymap.extensions import compress
 
 COMPRESSED_TYPES = frozenset(
@@ -71,8 +71,10 @@ def each_time_served(hook: Callable[[dict], None]) -> None:
 
 
 def code_version(app: Flask) -> str:
-    """A digest of the content file and the app's code, templates and static files: it changes when any of them does."""
-    digest = hashlib.sha256(Path(app.config["CONTENT_PATH"]).read_bytes())
+    """A digest of the content served and the app's code, templates and static files: it changes when any of them
+    does (content that is not loaded, in a command that needs none, counts as empty)."""
+    served = content.served(app) if content.loaded(app) else None
+    digest = hashlib.sha256(served.digest.encode() if served else b"")
     for folder in (resources.PACKAGE, Path(app.template_folder), Path(app.static_folder)):
         digest.update(_folder_digest(folder))
     return digest.hexdigest()[:16]
@@ -167,6 +169,7 @@ class StoredResponses:
         self.wsgi_app = wsgi_app
         self.version = code_version(app)
         self.entries: dict[tuple, Stored] = {}
+        self.generation = 0  # raised by `clear`: a page drawn before it is not kept after it
         self.compressed = COMPRESSED
         self.encodings: dict[str, str] = {}  # Accept-Encoding header: the encoding chosen for it
 
@@ -183,16 +186,23 @@ class StoredResponses:
         )
         stored = self.entries.get(key)
         if stored is None or stored.expires <= time.monotonic():
+            generation = self.generation
             stored, answer = self.ask_app(environ)
             if stored is None:
                 return answer(start_response)
             if len(self.entries) >= STORE_LIMIT:
                 self.entries.clear()  # odd query strings filled it: start again, the pages come back at once
-            self.entries[key] = stored
+            if generation == self.generation:  # not drawn from what `clear` was told has changed
+                self.entries[key] = stored
         else:
             for hook in stored.on_serve:
                 hook(environ)
         return self.serve(stored, environ, start_response)
+
+    def clear(self) -> None:
+        """Forget every kept response, as what they say has changed (a sign-off): each is drawn again when asked."""
+        self.generation += 1
+        self.entries.clear()
 
     def ask_app(self, environ):
         """The app's answer; kept (and returned as Stored) when a shared cache could keep it."""

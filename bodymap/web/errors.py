@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, render_template, request
 from flask.globals import request_ctx
@@ -105,9 +106,31 @@ def bad_request(error: HTTPException):
     return render_template("errors/400.html", message=message), 400
 
 
-def csrf_failed(error: CSRFError):
+# A proxy that rewrites Host without the port (nginx's `$host`) makes every HTTPS form post fail this check.
+PORT_HINT = "; is a proxy dropping the port from Host? (nginx: proxy_set_header Host $http_host)"
+
+
+def log_refused_form(error: CSRFError) -> None:
+    """One line for each refused form post: why (no token, an expired one, a page from another origin), where to, and
+    the request's host against the origin of the page it came from. Nothing the form held, nor who sent it."""
+    sent_from = urlsplit(request.referrer or "")
+    origin = f"{sent_from.scheme}://{sent_from.netloc}" if sent_from.netloc else "no Referer"
+    hint = PORT_HINT if "referrer does not match" in str(error.description) else ""
+    current_app.logger.warning(
+        "Refused a form post to %s: %s (Host %s, page from %s%s)", request.path, error.description, request.host,
+        origin, hint,
+    )  # fmt: skip
+
+
+def expired_page():
+    """The 400 page for a form whose token is missing or old: reload and try again."""
     message = gettext("This page was open for a long time, so we could not act on it. Reload the page and try again.")
     return render_template("errors/400.html", message=message), 400
+
+
+def csrf_failed(error: CSRFError):
+    log_refused_form(error)
+    return expired_page()
 
 
 def refuse_json_bodies():

@@ -6,7 +6,9 @@
   PostgreSQL standby is not ready) and the rate-limit store answers, each within 1.5 s (200), else 503 with
   the one that did not named. Each check runs in a thread of its own, at most one at a time
   per dependency, so a hung server costs a waiting check, never a pile of them. Notes follow: lines about
-  outside services the pages do without (the scheduler's free times), which never make it 503.
+  outside services the pages do without (the scheduler's free times), which never make it 503. A last line says
+  whether the content is the file's, or the last good copy served while the file has problems
+  (`content: stale ...`, with the problems): patients are still served, so that alone is no 503.
 
 Neither is cached, rate limited or counted, and neither needs the request's Host to be the site's.
 """
@@ -19,6 +21,8 @@ from concurrent.futures import Future
 
 from flask import Flask, Response, current_app
 from sqlalchemy import text
+
+from bodymap import content
 
 READY_WITHIN_SECONDS = 1.5  # each check runs at once, in the background: the answer comes within this, whatever hangs
 NOTES = "bodymap.ready_notes"  # callables, each giving one line of /readyz that does not decide readiness
@@ -98,6 +102,7 @@ def readyz():
         verdict = _verdict(future, deadline)
         ready = ready and verdict == "ok"
         lines.append(f"{name}: {verdict}")
+    lines.append(f"content: {content.health(current_app)}")
     lines += [note() for note in current_app.extensions.get(NOTES, ())]
     return _plain(("ready" if ready else "not ready") + "\n" + "\n".join(lines) + "\n", 200 if ready else 503)
 

@@ -274,7 +274,8 @@ def check_catalogs(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    check_catalogs(app)
+    if content.loaded(app):  # a command that needs no content needs no catalog either
+        check_catalogs(app)
     # Each page has one address per language, told apart by a default, not by a redirect to the first address.
     app.url_map.redirect_defaults = False
     app.url_value_preprocessor(_take_language)

@@ -6,6 +6,8 @@
 // The widget is an iframe that sizes itself to its content;
 // the container gets "bodymap:region-selected" (detail: region, side), "bodymap:callback-opened" and
 // "bodymap:list-changed" (detail: areas, each {region, side}: the pain list's areas, no scores, nothing typed).
+// On a page whose origin is not in bodymap's EMBED_ORIGINS the browser refuses the frame: within a few seconds of
+// it loading, the box becomes a plain link to the body map, and the console says which setting to change.
 (() => {
   const script = document.currentScript;
   if (!script) return;
@@ -15,6 +17,10 @@
   // in each, for screen readers on the host page. Anything else in data-lang gets English.
   const LANGUAGES = { en: "", es: "/es" };
   const TITLES = { en: "Where's your pain? Body map", es: "¿Dónde le duele? Mapa del cuerpo" };
+  const LINKS = { en: "Where's your pain? Open the body map", es: "¿Dónde le duele? Abra el mapa del cuerpo" };
+  // A frame that works speaks (its size) before its load event; one the browser refused never does.
+  const SILENCE_AFTER_LOAD_MS = 2000;
+  const heard = new WeakSet();
   const languageOf = (container) => {
     const asked = String(container.dataset.lang || script.dataset.lang || "en").toLowerCase().split("-")[0];
     return Object.hasOwn(LANGUAGES, asked) ? asked : "en";
@@ -30,11 +36,36 @@
     return `${origin}${path}?${query}`;
   };
 
+  // The page the link opens instead of the widget: the region's, or the map, in the widget's language.
+  const pageUrl = (options, lang) => {
+    const page = options.region ? `/pain/${encodeURIComponent(options.region)}` : "/";
+    return `${origin}${LANGUAGES[lang]}${page}`;
+  };
+
+  const linkInstead = (container, frame, lang) => {
+    const paragraph = document.createElement("p");
+    paragraph.className = "bodymap-fallback";
+    const link = document.createElement("a");
+    link.href = pageUrl(container.dataset, lang);
+    link.textContent = LINKS[lang];
+    paragraph.appendChild(link);
+    frame.replaceWith(paragraph);
+    console.warn(
+      `bodymap: ${window.location.origin} may not show this widget, so it links to the body map instead. ` +
+        `Add ${window.location.origin} to EMBED_ORIGINS on ${origin} (origins separated by spaces) and restart bodymap.`,
+    );
+  };
+
   const mount = (container) => {
     if (container.dataset.bodymapReady) return;
     container.dataset.bodymapReady = "true";
     const frame = document.createElement("iframe");
     const lang = languageOf(container);
+    frame.addEventListener("load", () => {
+      window.setTimeout(() => {
+        if (!heard.has(frame) && frame.isConnected) linkInstead(container, frame, lang);
+      }, SILENCE_AFTER_LOAD_MS);
+    });
     frame.src = frameUrl(container.dataset, lang);
     frame.title = container.dataset.title || TITLES[lang];
     frame.loading = "lazy";
@@ -53,6 +84,7 @@
     const frame = [...document.querySelectorAll("iframe[data-bodymap-frame]")]
       .find((candidate) => candidate.contentWindow === event.source);
     if (!frame) return;
+    heard.add(frame);
     const container = frame.parentElement;
     const { type } = event.data;
     if (type === "resize") {

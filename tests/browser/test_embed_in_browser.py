@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,35 @@ def test_a_site_not_in_embed_origins_cannot_frame_it(make_page, sites, console):
     frame = page.frames[1] if len(page.frames) > 1 else None
     assert frame is None or not frame.url.startswith(sites["app"]) or frame.locator("svg[data-view]").count() == 0
     assert page.locator("#event-log li").count() == 0
+
+
+def test_on_a_site_not_in_embed_origins_the_box_becomes_a_link_within_5_seconds_and_the_console_says_why(
+    make_page, sites, console
+):
+    console.expect_message('violates the following Content Security Policy directive: "frame-ancestors')
+    page = make_page(viewport={"width": 1280, "height": 800})
+    warnings = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    started = time.monotonic()
+    page.goto(sites["stranger"] + "/")
+    link = page.locator("[data-bodymap] p.bodymap-fallback a")
+    link.wait_for(timeout=5000)
+    assert time.monotonic() - started < 5
+    assert link.get_attribute("href") == sites["app"] + "/"
+    assert link.text_content() == "Where's your pain? Open the body map"
+    assert page.locator("[data-bodymap] iframe").count() == 0
+    [said] = [text for text in warnings if text.startswith("bodymap:")]
+    assert f"Add {sites['stranger']} to EMBED_ORIGINS on {sites['app']}" in said
+    link.click()
+    page.wait_for_url(sites["app"] + "/")
+    assert page.locator("h1").text_content() == "Where's your pain?"
+
+
+def test_an_allowed_site_keeps_its_widget_however_long_it_is_open(make_page, sites):
+    page, frame = open_host(make_page, sites, 1280)
+    page.wait_for_timeout(2500)  # longer than the loader waits for a refused frame to speak
+    assert page.locator("p.bodymap-fallback").count() == 0
+    expect(frame.locator('svg[data-view="front"]')).to_be_visible()
 
 
 def test_the_widget_passes_axe_inside_its_frame(make_page, sites):
