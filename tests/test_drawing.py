@@ -60,17 +60,65 @@ def test_a_side_must_be_on_the_right_half_of_the_picture(view, side, x, ok):
 
 
 VIEWS = {view: drawing.load_view(SVG_DIR / f"{view}.svg") for view in ("front", "back")}
-# A grid over the whole picture, off the whole and half units the areas' corners sit on.
-GRID = [(x / 2 + 0.13, y / 2 + 0.17) for x in range(2 * drawing.WIDTH) for y in range(2 * drawing.HEIGHT)]
+# A grid over the whole picture, one point per unit, off the whole and half units the areas' corners sit on.
+GRID = [(x + 0.13, y + 0.17) for x in range(drawing.WIDTH) for y in range(drawing.HEIGHT)]
+
+
+def bounds(points) -> tuple[float, float, float, float]:
+    xs, ys = zip(*points, strict=True)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def row_crossings(polygon, y) -> list[float]:
+    """Where a polygon's edges cross the line at height y."""
+    return [
+        (x2 - x1) * (y - y1) / (y2 - y1) + x1
+        for (x1, y1), (x2, y2) in zip(polygon, polygon[-1:] + polygon[:-1], strict=True)
+        if (y1 > y) != (y2 > y)
+    ]
+
+
+def within(box, x, y) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def silhouette(view) -> list[list[tuple[float, float]]]:
+    """The body, head and ears of one view's file as polygons, each curve cut into 16 straight pieces."""
+    root = ET.parse(SVG_DIR / f"{view}.svg").getroot()
+    shapes = []
+    for part in ("body", "head", "ears"):
+        d = root.find(f".//*[@id='{view}-{part}']").get("d")
+        assert set(re.findall(r"[A-Za-z]", d)) <= {"M", "C", "Z"}, "the outlines are drawn with M, C and Z alone"
+        for subpath in filter(None, re.split(r"(?=M)", d.strip())):
+            numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", subpath)]
+            start, *rest = zip(numbers[::2], numbers[1::2], strict=True)
+            shape = [start]
+            for i in range(0, len(rest), 3):
+                (x0, y0), (x1, y1), (x2, y2), (x3, y3) = shape[-1], *rest[i : i + 3]
+                for k in range(1, 17):
+                    t = k / 16
+                    a, b, c, e = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3
+                    shape.append((a * x0 + b * x1 + c * x2 + e * x3, a * y0 + b * y1 + c * y2 + e * y3))
+            shapes.append(shape)
+    return shapes
 
 
 @pytest.mark.parametrize("view", ["front", "back"])
-def test_the_areas_tile_the_whole_picture_without_overlapping(view):
-    """Every point of the picture (so every point of the body, once cut to it) belongs to exactly one area."""
-    areas = list(VIEWS[view].areas.values())
+def test_every_point_of_the_body_belongs_to_exactly_one_area(view):
+    """The areas cover the drawn body, head and ears (with a margin, cut to them on the page) and never overlap."""
+    areas = [(bounds(p for polygon in a.polygons for p in polygon), a) for a in VIEWS[view].areas.values()]
+    shapes = silhouette(view)
+    crossings = {}  # for each row of the grid, where each shape's edges cross it
+    on_body = 0
     for x, y in GRID:
-        owners = [f"{a.region} {a.side}" for a in areas if a.contains(x, y)]
-        assert len(owners) == 1, f"{view} ({x}, {y}): {owners or 'no area'}"
+        owners = [f"{a.region} {a.side}" for box, a in areas if within(box, x, y) and a.contains(x, y)]
+        assert len(owners) <= 1, f"{view} ({x}, {y}): {owners}"
+        if y not in crossings:
+            crossings[y] = [row_crossings(shape, y) for shape in shapes]
+        if any(sum(cx < x for cx in row) % 2 for row in crossings[y]):
+            on_body += 1
+            assert owners, f"{view} ({x}, {y}) is on the body but in no area"
+    assert on_body > 5_000, "the silhouette was read"
 
 
 @pytest.mark.parametrize("view", ["front", "back"])

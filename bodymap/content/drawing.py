@@ -37,7 +37,7 @@ DOT_EDGE = 1  # the half of the dot's white outline that lies outside it
 # How far apart two dots' centres must be: their white edges never touch, with 2 units of the drawing between.
 DOTS_APART = 2 * (DOT_RADIUS + DOT_EDGE) + 2
 LABEL_FONT = 13  # .spot-label's font-size in bodymap.css, in drawing units
-LABEL_CHAR_WIDTH = 0.72  # a generous average width of one bold character, in font sizes
+LABEL_CHAR_WIDTH = 0.75  # a generous average width of one bold character, in font sizes
 LABEL_HALO = 2  # half of the label's white outline, which must stay clear too
 LABEL_GAP = 3  # between the dot's white edge and its name
 LABEL_LINE = 1.15 * LABEL_FONT  # from one line of a name to the next
