@@ -6,14 +6,11 @@ the extensions, the web plumbing, then one blueprint per audience and the comman
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bodymap import cli, content, data, settings, web
+from bodymap import cli, content, data, resources, settings, web
 from bodymap.callback import bp as callback_bp
 from bodymap.content import drawing
 from bodymap.embed import bp as embed_bp
@@ -22,16 +19,14 @@ from bodymap.public import bp as public_bp
 from bodymap.staff import bp as staff_bp
 from bodymap.web import languages
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. Refuses to start when the content file or a setting is invalid."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(resources.TEMPLATES),
+        static_folder=str(resources.STATIC),
+        instance_path=settings.instance_path(),
     )
     settings.instance_folder(app.instance_path)
     app.config.from_mapping(settings.from_environment(app.instance_path))

@@ -130,7 +130,7 @@ def _existing_member(db_session, email: str) -> StaffMember:
 def staff_add(email: str) -> None:
     """Create an account; the password is asked for, or read from standard input."""
     email = _email(email)
-    with data.sessions() as db_session, db_session.begin():
+    with data.new_session() as db_session, db_session.begin():
         if accounts.find(db_session, email) is not None:
             raise click.ClickException(f"{email} already has an account.")
         db_session.add(StaffMember(email=email, password_hash=accounts.hash_password(_read_password(email))))
@@ -140,7 +140,7 @@ def staff_add(email: str) -> None:
 @staff_cli.command("list")
 def staff_list() -> None:
     """List every account."""
-    with data.sessions() as db_session:
+    with data.new_session() as db_session:
         members = db_session.scalars(select(StaffMember).order_by(StaffMember.email)).all()
     for member in members:
         click.echo(f"{member.email}\tadded {member.created_at:%Y-%m-%d}")
@@ -157,7 +157,7 @@ def _end_sessions(db_session, member: StaffMember) -> int:
 @click.argument("email")
 def staff_remove(email: str) -> None:
     """Delete an account; its sessions end at once."""
-    with data.sessions() as db_session, db_session.begin():
+    with data.new_session() as db_session, db_session.begin():
         member = _existing_member(db_session, email)
         _end_sessions(db_session, member)
         db_session.delete(member)
@@ -168,7 +168,7 @@ def staff_remove(email: str) -> None:
 @click.argument("email")
 def staff_signout_everywhere(email: str) -> None:
     """End every session of an account at once (a lost phone, a shared computer); the password stays."""
-    with data.sessions() as db_session, db_session.begin():
+    with data.new_session() as db_session, db_session.begin():
         ended = _end_sessions(db_session, _existing_member(db_session, email))
     sessions = "1 session" if ended == 1 else f"{ended} sessions"
     click.echo(f"Signed {email.strip().lower()} out everywhere ({sessions} ended).")
@@ -178,7 +178,7 @@ def staff_signout_everywhere(email: str) -> None:
 @click.argument("email")
 def staff_password(email: str) -> None:
     """Set a new password; every session signed in with the old one ends."""
-    with data.sessions() as db_session, db_session.begin():
+    with data.new_session() as db_session, db_session.begin():
         member = _existing_member(db_session, email)
         member.password_hash = accounts.hash_password(_read_password(member.email))
         member.session_version += 1
@@ -240,7 +240,7 @@ def notify_run(once: bool) -> None:
 @notify_cli.command("status")
 def notify_status() -> None:
     """How many emails wait, and why the oldest one has not gone yet."""
-    with data.sessions() as db_session:
+    with data.new_session() as db_session:
         found = outbox.status(db_session)
     counts, oldest = found["counts"], found["oldest"]
     click.echo(f"{counts['waiting']} waiting, {counts['sent']} sent, {counts['skipped']} skipped.")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 BUNDLED = PACKAGE / "bundled"
+INSTALLED = BUNDLED.is_dir()  # an installed wheel, not a checkout
 
 
 def _folder(name: str) -> Path:

@@ -36,6 +36,14 @@ def _whole_number(name: str, default: int, minimum: int = 1) -> int:
     return int(value)
 
 
+def instance_path() -> str | None:
+    """The instance folder (the secret key, SQLite's database): INSTANCE_PATH when set; in a checkout its own
+    `instance/`; for an installed package, Flask's default (`<prefix>/var/bodymap-instance`)."""
+    if os.environ.get("INSTANCE_PATH"):
+        return os.environ["INSTANCE_PATH"]
+    return None if resources.INSTALLED else str(resources.PACKAGE.parent / "instance")
+
+
 def content_path() -> Path:
     """The clinic's content file: CONTENT_PATH when set, else the one shipped with the app (data/regions.yaml).
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+pytestmark = [pytest.mark.one_clinic, pytest.mark.slow]  # nothing here reads the clinic's content
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 

@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 
 from tests.helpers import GOOD_CALLBACK, INPUTS, stored
 
-pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+pytestmark = [pytest.mark.one_clinic, pytest.mark.slow]  # nothing here reads the clinic's content
 
 CLIENTS = 8
 SUBMISSIONS = 200

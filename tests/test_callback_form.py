@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bodymap.content.areas import MAX_AREAS
+from bodymap.areas.area import MAX_AREAS
 from tests.helpers import GOOD_CALLBACK, HTMX, hidden_fields, send_callback, soup, stored
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import GOOD_CALLBACK, HTMX, hidden_fields
 
-pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+pytestmark = [pytest.mark.one_clinic, pytest.mark.slow]  # nothing here reads the clinic's content
 
 AREA_FIELDS = [
     f"areas-{n}-{name}" for n in (0, 1, 9, 10) for name in ("region", "side", "pain", "feelings", "duration")

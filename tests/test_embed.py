@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -69,9 +70,11 @@ def test_the_embed_panel_has_the_same_sections_and_opens_the_callback_form_top_l
 
 
 def test_the_embed_panel_url_opened_directly_goes_to_the_embed_page(embed_client):
-    response = embed_client.get(f"/embed/pain/knee/panel?side=left&host={HOST}")
+    response = embed_client.get(f"/embed/pain/knee/panel?side=left&host={HOST}&promo=evil.example")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/embed/pain/knee?side=left&host={HOST}"
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/embed/pain/knee"
+    assert parse_qs(location.query) == {"side": ["left"], "host": [HOST]}, "the frame's own options, nothing else"
 
 
 def test_the_frame_talks_only_to_a_configured_host(embed_client):

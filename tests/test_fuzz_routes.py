@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import GOOD_CALLBACK, HTMX, add_staff, csrf_token_from, hidden_fields, sign_in, soup
 
-pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
+pytestmark = [pytest.mark.one_clinic, pytest.mark.slow]  # nothing here reads the clinic's content
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -33,6 +33,7 @@ def test_readyz_is_ready_when_the_database_and_the_store_answer(client):
     assert lines(response) == ["ready", "database: ok", "rate-limit store: ok"]
 
 
+@pytest.mark.slow
 def test_readyz_names_a_hung_database_within_a_second(make_app):
     with hung_server() as port:
         app = make_app(migrated=False, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/x")

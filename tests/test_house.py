@@ -7,7 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bodymap"
 AUDIENCES = ("public", "callback", "staff", "embed")
-LAYERS = ("web", "content", "data", "notify", "settings", "extensions")
+FEATURES = ("areas",)  # shared by the audiences, over the layers
+LAYERS = ("web", "content", "data", "notify", "settings", "extensions", "resources")
 
 
 def module_name(path: Path) -> str:
@@ -79,3 +80,16 @@ def test_layers_never_import_an_audience_or_the_app():
         if owner(module) in LAYERS:
             upward = {t for t in targets if owner(t) in (*AUDIENCES, "cli") or t == "bodymap"}
             assert upward == set(), module
+
+
+def test_features_never_import_an_audience_or_the_app():
+    for module, targets in imports().items():
+        if owner(module) in FEATURES:
+            upward = {t for t in targets if owner(t) in (*AUDIENCES, "cli") or t == "bodymap"}
+            assert upward == set(), module
+
+
+def test_layers_never_import_a_feature():
+    for module, targets in imports().items():
+        if owner(module) in LAYERS:
+            assert {t for t in targets if owner(t) in FEATURES} == set(), module

@@ -7,6 +7,7 @@ import re
 
 import brotli
 import pytest
+from flask import template_rendered
 
 from tests.helpers import HTMX, send_callback, soup
 
@@ -92,15 +93,20 @@ def test_text_goes_out_compressed_with_brotli_or_gzip(client, url, headers):
 
 
 def test_pages_are_rendered_once_not_per_request(make_app):
+    """One store of rendered responses: a page is drawn once per process, language and (without PUBLIC_URL) address,
+    whatever the encoding asked for."""
     app = make_app()
     client = app.test_client()
-    client.get("/pain/hip?side=left")
-    rendered = app.extensions["bodymap.rendered"]
-    key = ("page", "hip", "left", "en", "http://localhost")  # per language, and without PUBLIC_URL per address
-    kept = rendered[key]
-    client.get("/pain/hip?side=left", headers={"Accept-Encoding": "gzip"})
-    client.get("/pain/hip?side=left", headers={"Host": "127.0.0.1:5000"})
-    assert rendered[key] is kept
-    assert ("page", "hip", "left", "en", "http://127.0.0.1:5000") in rendered
-    client.get("/es/pain/hip?side=left")
-    assert ("page", "hip", "left", "es", "http://localhost") in rendered
+    drawn = []
+
+    def note(sender, template, context, **extra):
+        drawn.append(template.name)
+
+    with template_rendered.connected_to(note, app):
+        for headers in ({}, {"Accept-Encoding": "gzip"}, {"Accept-Encoding": "br"}, {}):
+            assert client.get("/pain/hip?side=left", headers=headers).status_code == 200
+        assert drawn == ["public/index.html"]
+        client.get("/pain/hip?side=left", headers={"Host": "127.0.0.1:5000"})
+        client.get("/es/pain/hip?side=left")
+        client.get("/es/pain/hip?side=left")
+    assert drawn == ["public/index.html"] * 3

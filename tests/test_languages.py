@@ -196,7 +196,8 @@ def test_error_pages_follow_the_language_of_the_address(client, spanish):
     assert refused.status_code == 400 and soup(refused).html["lang"] == "es"
 
 
-def test_forms_posted_under_es_answer_in_spanish_and_link_to_their_english_twin(client, content, spanish):
+def test_forms_posted_under_es_answer_in_spanish_and_link_to_their_english_twin(make_app, content, spanish):
+    client = make_app(EMBED_ORIGINS=("https://www.clinic.example",)).test_client()
     slug = content.regions[0].slug
     pain_list = client.post("/es/list", data={"action": "add", "areas-0-region": slug, "areas-0-side": ""})
     assert pain_list.status_code in (200, 422) and soup(pain_list).html["lang"] == "es"
@@ -232,8 +233,9 @@ def test_switching_language_does_not_get_round_the_callback_limit_and_the_refusa
     assert soup(refused).html["lang"] == "es"
 
 
-def test_the_widget_keeps_its_options_in_its_twin(client, content, spanish):
-    query = "?host=https%3A%2F%2Fwww.clinic.example&view=back"
+def test_the_widget_keeps_its_options_in_its_twin(make_app, content, spanish):
+    client = make_app(EMBED_ORIGINS=("https://www.clinic.example",)).test_client()
+    query = "?host=https%3A%2F%2Fwww.clinic.example&view=back&promo=evil.example"
     for lang in ("en", "es"):
         page = soup(client.get(in_language("/embed", lang) + query))
         assert page.html["lang"] == lang

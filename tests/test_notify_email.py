@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from bodymap.content.areas import DURATIONS, FEELINGS
+from bodymap.areas.area import DURATIONS, FEELINGS
 from bodymap.data.models import CallbackRequest, Notification, utcnow
 from bodymap.notify import outbox
 from bodymap.notify.mailer import Mailer, MailError, SmtpServer

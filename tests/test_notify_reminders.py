@@ -92,7 +92,8 @@ def test_the_morning_summary_counts_waiting_requests_by_when_to_call_once_a_day(
     assert payload["overdue"] == 1
 
     desk = messages.Desk("A clinic", CHICAGO, "https://clinic.example/staff/callbacks", "clinic.example")
-    email = messages.summary(summary, desk)
+    with db_app.app_context():  # the emails are drawn from the app's templates
+        email = messages.summary(summary, desk)
     text = email.get_body(("plain",)).get_content()
     assert email["Subject"] == "3 callback requests waiting · A clinic"
     assert "When the patients asked to be called: Morning: 2; Evening: 1." in text
@@ -100,10 +101,11 @@ def test_the_morning_summary_counts_waiting_requests_by_when_to_call_once_a_day(
     assert "https://clinic.example/staff/callbacks?status=new" in text
 
 
-def test_a_quiet_morning_still_gets_its_summary():
+def test_a_quiet_morning_still_gets_its_summary(app):
     summary = Notification(id=1, created_at=utcnow(), payload=json.dumps({"waiting": {}, "overdue": 0}))
     desk = messages.Desk("A clinic", ANYWHERE, "https://clinic.example/staff/callbacks", "clinic.example")
-    email = messages.summary(summary, desk)
+    with app.app_context():
+        email = messages.summary(summary, desk)
     assert email["Subject"] == "No callback requests waiting · A clinic"
 
 

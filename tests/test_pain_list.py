@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
+from bodymap.areas.area import MAX_AREAS, area_from, combined_flags
 from bodymap.content import ContentError, load
-from bodymap.content.areas import MAX_AREAS, area_from, combined_flags
 from tests.helpers import HTMX, soup
 from tests.test_content_validation import MINIMAL, line_of
 

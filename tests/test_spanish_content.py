@@ -372,7 +372,8 @@ def test_the_language_help_notice_holds_the_phone_placeholder_and_its_spanish(tm
     notice = '  language_help:\n    text: "Free help: call {phone}."\n    as_of: 2026-11-30\n'
     text = MINIMAL_ES.replace("  es:\n    appointments", notice + "  es:\n    appointments")
     assert problems_in(tmp_path, text) == [
-        f"{tmp_path}/regions.yaml:{line_of(text, 'Free help')}: clinic: field 'language_help.es' is missing"
+        f"{tmp_path}/regions.yaml:{line_of(text, 'Free help')}: clinic: field 'language_help.es' is missing:"
+        " the clinic's languages list es, so this needs its Spanish"
     ]
     text = MINIMAL_ES.replace(
         "  es:\n    appointments",

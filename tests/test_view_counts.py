@@ -111,6 +111,7 @@ def test_a_background_flusher_writes_the_counts(make_app):
     assert views(app) == {"hip": 2}
 
 
+@pytest.mark.slow
 def test_a_hung_database_costs_patients_nothing(make_app):
     """The database accepts connections and never answers: pages and panels still answer at once, every time."""
     with hung_server() as port:

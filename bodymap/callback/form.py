@@ -20,9 +20,9 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, TelField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from bodymap import content
-from bodymap.content.areas import MAX_AREAS, Area
+from bodymap.areas.area import MAX_AREAS, Area
+from bodymap.areas.forms import Worded, areas_field, areas_of, set_region_choices, wtforms_messages
 from bodymap.data.models import PREFERRED_TIMES
-from bodymap.web.area_forms import Worded, areas_field, areas_of, set_region_choices, wtforms_messages
 from bodymap.web.widgets import Checkbox, Hidden, PhoneBox, Radio, TextBox
 
 NAME_MAX = 100

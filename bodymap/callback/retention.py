@@ -15,7 +15,7 @@ def purge(app: Flask, days: int) -> int:
     """Delete callback requests older than `days` days; how many were deleted."""
     cutoff = utcnow() - datetime.timedelta(days=days)
     old = CallbackRequest.created_at < cutoff
-    with data.sessions(app) as db_session, db_session.begin():
+    with data.new_session(app) as db_session, db_session.begin():
         # Their areas go first, whatever the database does about foreign keys: they say where a patient hurts.
         db_session.execute(
             delete(CallbackArea).where(CallbackArea.callback_id.in_(select(CallbackRequest.id).where(old)))

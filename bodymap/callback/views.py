@@ -20,17 +20,18 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from bodymap import content, data
+from bodymap.areas.area import MAX_AREAS, area_from, combined_flags, known_areas
+from bodymap.areas.forms import set_region_choices
 from bodymap.callback import bp
 from bodymap.callback.form import REGION_BLANK, CallbackForm, edit_action, edited, with_areas
-from bodymap.content.areas import MAX_AREAS, area_from, combined_flags
 from bodymap.data.models import CallbackArea, CallbackRequest
 from bodymap.extensions import csrf, limiter
 from bodymap.notify import outbox
 from bodymap.web import languages
-from bodymap.web.area_forms import set_region_choices
 from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
 from bodymap.web.formatting import display_phone
 from bodymap.web.forms import posted_form
+from bodymap.web.regions import page_args
 from bodymap.web.rendering import fragment_or_redirect, is_htmx, page_or_fragment
 from bodymap.web.titles import titled
 
@@ -62,7 +63,7 @@ def _form_page(form: CallbackForm, status: int, message: str | None = None):
 
 
 def _existing(key: str) -> CallbackRequest | None:
-    return data.session().scalar(select(CallbackRequest).where(CallbackRequest.submission_key == key))
+    return data.request_session().scalar(select(CallbackRequest).where(CallbackRequest.submission_key == key))
 
 
 def _confirmation_context(callback: CallbackRequest | None) -> dict:
@@ -70,8 +71,7 @@ def _confirmation_context(callback: CallbackRequest | None) -> dict:
     if callback is None:
         return {"callback": None, "number": None, "areas": [], "emergency": []}
     loaded = content.get(current_app)
-    stored = (area_from(loaded, a.region, a.side, a.pain, a.feelings, a.duration) for a in callback.areas)
-    areas = [area for area in stored if area is not None]  # a region since taken out of the content is left out
+    areas = known_areas(loaded, callback.areas)  # a region since taken out of the content is left out
     return {
         "callback": callback,
         "number": display_phone(callback.phone, loaded.clinic.country),
@@ -105,6 +105,7 @@ def new():
     area = area_from(content.get(current_app), request.args.get("region", ""), request.args.get("side"))
     if area is None:
         return _form_page(CallbackForm(formdata=None), 200)
+    page_args().update({"region": area.region.slug, **({"side": area.side} if area.side else {})})
     return _form_page(CallbackForm(formdata=with_areas(None, [area])), 200)
 
 
@@ -179,22 +180,22 @@ def create():
             )
             for position, area in enumerate(form.listed_areas)
         ]
-        data.session().add(callback)
-        outbox.queue_new_request(data.session(), callback)  # the desk's email, committed with it
-        data.session().commit()
+        data.request_session().add(callback)
+        outbox.queue_new_request(data.request_session(), callback)  # the desk's email, committed with it
+        data.request_session().commit()
     except IntegrityError:  # the same form sent twice at once: the other one was saved
-        data.session().rollback()
+        data.request_session().rollback()
         try:
             already = _existing(key)
         except SQLAlchemyError as error:
-            data.session().rollback()
+            data.request_session().rollback()
             log_database_error(error)
             return _unavailable(form)
         if already is None:
             raise
         return _confirmation(already if _sent_by(already, form) else None)
     except SQLAlchemyError as error:  # down, locked, or any other failure to store
-        data.session().rollback()
+        data.request_session().rollback()
         log_database_error(error)  # one line, no form data
         return _unavailable(form)
     return _confirmation(callback)

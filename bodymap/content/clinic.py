@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import phonenumbers
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, field_validator, model_validator
 
 from bodymap import resources
 from bodymap.content.fields import (
@@ -183,25 +183,17 @@ def _phone_placeholder(value: str) -> str:
 PhoneText = Annotated[Text, AfterValidator(_phone_placeholder)]
 
 
+@localized(unlisted=True)
 class LanguageHelp(Model):
     """The notice that help in the patient's language is free, dated like the direct-access notice.
 
     Every page shows it in each language it is written in, whatever the page's language: it is for people who may
-    not read the page. Its Spanish (`es`) is required when the clinic lists Spanish, and welcome on an
-    English-only clinic too.
+    not read the page. So a language block is welcome even on a clinic that does not list the language, and is
+    required when the clinic lists it (then its pages are in that language too).
     """
 
-    text: PhoneText
+    text: Translated[PhoneText]
     as_of: Date
-    es: PhoneText | None = Field(None, validate_default=True)
-
-    @field_validator("es", mode="after")
-    @classmethod
-    def _spanish_when_listed(cls, spanish: str | None, info: ValidationInfo) -> str | None:
-        """A clinic with Spanish pages says it in Spanish too."""
-        if spanish is None and "es" in catalogue(info).languages:
-            raise problem("missing", "is missing")
-        return spanish
 
     def notice(self, phone: str) -> str:
         """The notice with the clinic's phone number in it."""
@@ -209,7 +201,7 @@ class LanguageHelp(Model):
 
     def texts(self) -> dict[str, str]:
         """The notice in each language it is written in, English first."""
-        return {"en": self.text, **({"es": self.es} if self.es else {})}
+        return {"en": self.text} | {lang: text for lang in LANGUAGES[1:] if (text := getattr(self, lang))}
 
 
 def _languages(value: Any, info: ValidationInfo) -> Any:
@@ -252,7 +244,7 @@ class Clinic(Model):
     hours: Annotated[tuple[OpeningHours, ...], BeforeValidator(none_is_empty)] = ()
     timezone: Annotated[Text, AfterValidator(_time_zone)] = "UTC"  # where the clinic is, for its hours
     logo: Annotated[Logo | None, BeforeValidator(_measure_logo)] = None
-    language_help: LanguageHelp | None = None
+    language_help: LanguageHelp | None = None  # its language blocks are its own: see LanguageHelp
 
     @field_validator("phone")
     @classmethod
@@ -276,8 +268,8 @@ class Clinic(Model):
     def in_language(self, lang: str) -> Clinic:
         """The clinic with its messages in `lang`; names, numbers and dates stay as they are."""
         copy = in_language(self, getattr(self, lang))
-        if self.language_help and lang in self.language_help.texts():
-            help_ = self.language_help.model_copy(update={"text": self.language_help.texts()[lang]})
+        if self.language_help and getattr(self.language_help, lang):
+            help_ = in_language(self.language_help, getattr(self.language_help, lang))
             copy = copy.model_copy(update={"language_help": help_})
         return copy
 

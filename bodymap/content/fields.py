@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -23,11 +23,6 @@ from pydantic import (
     ValidationInfo,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
-
-if TYPE_CHECKING:
-    from bodymap.content.regions import Marker
-    from bodymap.content.sources import Source
-    from bodymap.content.treatments import Treatment
 
 # The languages a file may be written in, English first: the file is written in English, and each other
 # language's text is in a block named for it (`es:`) on every part that patients read. A third language is one
@@ -149,14 +144,15 @@ class Catalogue:
 
     launch: bool = False
     source_ids: set[str] = field(default_factory=set)  # every id written, even on a source with mistakes
-    sources: dict[str, Source] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)  # id -> Source
     treatment_ids: set[str] = field(default_factory=set)
-    treatments: dict[str, Treatment] = field(default_factory=dict)
+    treatments: dict[str, Any] = field(default_factory=dict)  # id -> Treatment
     slugs: set[str] = field(default_factory=set)
     region: str = ""  # the slug of the region being read, to name it when a later circle overlaps
     languages: tuple[str, ...] = ("en",)  # as the clinic lists them, so each language's block is required or refused
     reading: str = "en"  # the language of the block being read
-    placed: dict[str, list[tuple[str, Marker]]] = field(default_factory=lambda: {view: [] for view in VIEWS})
+    # Each view's circles so far, as (the region's slug, its Marker).
+    placed: dict[str, list[tuple[str, Any]]] = field(default_factory=lambda: {view: [] for view in VIEWS})
 
 
 def catalogue(info: ValidationInfo) -> Catalogue:

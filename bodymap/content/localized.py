@@ -119,19 +119,25 @@ def translation_model(model: type[BaseModel], extra: tuple = ()) -> type[Model]:
     )
 
 
-def localized(model: type[BaseModel] | None = None, *, extra: tuple = (), check: Check | None = None) -> Any:
+def localized(
+    model: type[BaseModel] | None = None, *, extra: tuple = (), check: Check | None = None, unlisted: bool = False
+) -> Any:
     """A class decorator: `model` as the file writes it, with a block for each other language (`es:`) of its marked
-    fields (a subclass of the same name).
+    fields (a subclass of the same name). A part whose only marked field is its text writes the block as bare text.
 
-    `extra` adds fields that only the other languages need (a paired region names each side), and `check` compares
-    a block as written with the English already read, beyond the lengths every block is held to.
+    `extra` adds fields that only the other languages need (a paired region names each side), `check` compares a
+    block as written with the English already read, beyond the lengths every block is held to, and `unlisted`
+    welcomes a block in a language the clinic does not list (a notice meant for people who do not read the site).
     """
     if model is None:
-        return functools.partial(localized, extra=extra, check=check)
-    translation = translation_model(model, extra)
+        return functools.partial(localized, extra=extra, check=check, unlisted=unlisted)
+    if _text_only(model) and not extra:
+        translation = translation_type(translated_fields(model)["text"])
+    else:
+        translation = translation_model(model, extra)
     blocks = {
         lang: (
-            Annotated[translation | None, WrapValidator(functools.partial(_in_language, lang, model, check))],
+            Annotated[translation | None, WrapValidator(functools.partial(_in_language, lang, model, check, unlisted))],
             Field(None, validate_default=True),
         )
         for lang in LANGUAGES[1:]
@@ -143,6 +149,7 @@ def _in_language(
     lang: str,
     model: type[BaseModel],
     check: Check | None,
+    unlisted: bool,
     value: Any,
     handler: ValidatorFunctionWrapHandler,
     info: ValidationInfo,
@@ -157,7 +164,7 @@ def _in_language(
                 "missing_language", f"is missing: the clinic's languages list {lang}, so this needs its {name}"
             )
         return None
-    if not listed:
+    if not listed and not unlisted:
         raise problem(
             "not_listed",
             f"is {name}, but the clinic's languages do not list {lang}: add {lang} there, or delete this block",
@@ -203,8 +210,10 @@ def mismatches(model: type[BaseModel], english: dict, written: dict, place: tupl
     return errors
 
 
-def in_language(english: BaseModel, translation: BaseModel) -> Any:
+def in_language(english: BaseModel, translation: BaseModel | str) -> Any:
     """The same part with every marked field's text taken from `translation`: same ids, sources and circles."""
+    if isinstance(translation, str):  # a part whose only marked field is its text
+        return english.model_copy(update={"text": translation})
     update = {
         name: _value(info, getattr(english, name), getattr(translation, name))
         for name, info in translated_fields(type(english)).items()

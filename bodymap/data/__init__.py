@@ -10,15 +10,15 @@ from bodymap.data import view_counts
 from bodymap.data.engine import make_engine
 
 
-def session() -> Session:
+def request_session() -> Session:
     """This request's session, opened on first use and closed at teardown."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["bodymap.sessions"]()
     return g.db_session
 
 
-def sessions(app: Flask | None = None) -> Session:
-    """A session of its own, for work outside a request (commands, the view counter); use it in `with`."""
+def new_session(app: Flask | None = None) -> Session:
+    """A session of its own, for work outside a request (commands, the notify worker); use it in `with`."""
     return (app or current_app).extensions["bodymap.sessions"]()
 
 

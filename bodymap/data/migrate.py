@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 
-MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
+from bodymap.resources import MIGRATIONS
 
 
 def _folder(app: Flask) -> Path:

@@ -11,11 +11,12 @@ import re
 
 from flask import Response, current_app, render_template, request, url_for
 
+from bodymap.areas import pain_list
 from bodymap.embed import bp
 from bodymap.extensions import csrf
-from bodymap.web import languages, pain_list
-from bodymap.web.caching import count_view, public
-from bodymap.web.regions import region_and_side
+from bodymap.web import languages
+from bodymap.web.caching import public
+from bodymap.web.regions import count_view, page_args, region_and_side
 from bodymap.web.rendering import Cache, fragment_or_redirect
 from bodymap.web.security_headers import embeddable
 from bodymap.web.titles import page_title
@@ -25,26 +26,40 @@ DEFAULT_ACCENT = "1f4e79"
 LOADER_MAX_AGE = 3600  # the snippet's URL cannot carry a version, so browsers check for a new loader hourly
 
 
-def _options() -> dict:
-    """What the loader passed in the frame's URL, each checked; anything else is ignored."""
+def _frame_args() -> dict[str, str]:
+    """What the loader passed in the frame's URL (host, view, accent), each checked and written one way; anything
+    else is ignored. They join the arguments this page's links carry (`page_args`)."""
     host = request.args.get("host", "").rstrip("/").lower()
     view = request.args.get("view")
-    accent = request.args.get("accent", "").lstrip("#")
-    return {
+    accent = request.args.get("accent", "").lstrip("#").lower()
+    chosen = {
         "host": host if host in current_app.config["EMBED_ORIGINS"] else "",
-        "start_view": view if view in ("front", "back") else "front",
-        "accent": accent.lower() if HEX_COLOUR.match(accent) and readable_on_white(accent) else "",
+        "view": view if view in ("front", "back") else "",
+        "accent": accent if HEX_COLOUR.match(accent) and readable_on_white(accent) else "",
+    }
+    kept = page_args()
+    kept.update({key: value for key, value in chosen.items() if value})
+    return {key: value for key, value in kept.items() if key in chosen}
+
+
+def _options() -> dict:
+    """The frame's options, for its template."""
+    args = _frame_args()
+    return {
+        "host": args.get("host", ""),
+        "start_view": args.get("view", "front"),
+        "accent": args.get("accent", ""),
         "embedded": True,
         # Without JavaScript, switching the view reloads the frame with everything else kept.
         "view_links": {
-            v: url_for(request.endpoint, **(request.view_args or {}), **{**request.args.to_dict(), "view": v})
+            v: url_for(request.endpoint, **(request.view_args or {}), **{**page_args(), "view": v})
             for v in ("front", "back")
         },
         "push_history": False,
         "page_endpoint": "embed.region_page",
         # A tap before the scripts are ready follows the link: the region's page keeps the frame's options,
         # so it still sizes the frame and talks to the same host.
-        "page_args": {key: request.args[key] for key in ("host", "view", "accent") if request.args.get(key)},
+        "page_args": args,
         "panel_endpoint": "embed.region_panel",
     }
 
@@ -72,6 +87,7 @@ def index():
 @languages.get(bp, "/embed/pain/<slug>")
 @embeddable
 def region_page(slug: str):
+    _frame_args()  # before the region's address is checked: a redirect to its one spelling keeps them
     region, side = region_and_side(slug)
     count_view(region, side)
     html = render_template("embed/index.html", region=region, side=side, title=page_title(region, side), **_options())
@@ -82,6 +98,7 @@ def region_page(slug: str):
 @languages.get(bp, "/embed/pain/<slug>/panel")
 @embeddable
 def region_panel(slug: str):
+    args = _frame_args()
     region, side = region_and_side(slug)
 
     def panel() -> str:
@@ -89,7 +106,7 @@ def region_panel(slug: str):
         title = page_title(region, side)
         return render_template("map/panel.html", region=region, side=side, title=title, embedded=True)
 
-    page = url_for("embed.region_page", slug=slug, **request.args.to_dict())
+    page = url_for("embed.region_page", slug=slug, **args, **({"side": side} if side else {}))
     return fragment_or_redirect(panel, page, cache=Cache.PUBLIC)
 
 
@@ -115,8 +132,26 @@ def loader():
 
 
 @languages.post(bp, "/embed/list", twin="index")  # its page in another language: the widget's map
-@csrf.exempt  # stores nothing, changes nothing: see bodymap.web.pain_list
+@csrf.exempt  # stores nothing, changes nothing: see bodymap.areas.pain_list
 @embeddable
 def embed_list():
-    """The pain list inside the widget."""
-    return pain_list.answer(embedded=True)
+    """The pain list inside the widget: its map opens the widget's panels, and the widget's options ride along."""
+    args = _frame_args()
+    map_links = {"page_endpoint": "embed.region_page", "panel_endpoint": "embed.region_panel", "push_history": False}
+    page_context = {
+        "host": "",  # the host page is told about the list only through the script
+        "start_view": args.get("view") if args.get("view") in ("front", "back") else "front",
+        "accent": "",
+        "view_links": {v: url_for("embed.index", **{**args, "view": v}) for v in ("front", "back")},
+        "page_args": args,
+    }
+    links = pain_list.Links(
+        list_url=url_for("embed.embed_list", **args),
+        print_url=url_for("public.pain_list"),
+        callback_url=url_for("callback.from_list"),
+        map=map_links,
+        page="embed/index.html",
+        page_context=page_context,
+        embedded=True,
+    )
+    return pain_list.answer(links)

@@ -6,11 +6,12 @@ for health information, and the queue is behind a sign-in.
 from __future__ import annotations
 
 import datetime
-import html
 import json
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+
+from flask import render_template
 
 from bodymap.data.models import PREFERRED_TIMES, CallbackRequest, Notification
 from bodymap.notify.schedule import Schedule, day_and_clock
@@ -29,8 +30,9 @@ class Desk:
 
 
 def _message(notification: Notification | None, desk: Desk, subject: str, lines: list[str], link: tuple[str, str]):
-    """A plain-text email with a simple HTML twin: paragraphs, then one link."""
+    """A plain-text email with a simple HTML twin (templates/email/, escaped by Jinja): paragraphs, then one link."""
     text, url = link
+    parts = {"lines": lines, "link_text": text, "url": url, "privacy": PRIVACY_LINE}
     message = EmailMessage()
     message["Subject"] = f"{subject} · {desk.clinic_name}"
     if notification is None:
@@ -38,14 +40,8 @@ def _message(notification: Notification | None, desk: Desk, subject: str, lines:
     else:  # the same id if a crash makes a worker send it again, so mail programs can fold the two
         message["Message-ID"] = f"<notification-{notification.id}.{notification.created_at:%Y%m%d%H%M%S}@{desk.host}>"
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
-    message.set_content("\n\n".join([*lines, f"{text}:\n{url}", PRIVACY_LINE]) + "\n")
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines)
-    message.add_alternative(
-        "<!doctype html>\n<html><body>\n"
-        f'{paragraphs}<p><a href="{html.escape(url)}">{html.escape(text)}</a></p>\n'
-        f"<p><small>{html.escape(PRIVACY_LINE)}</small></p>\n</body></html>\n",
-        subtype="html",
-    )
+    message.set_content(render_template("email/_message.txt", **parts))
+    message.add_alternative(render_template("email/_message.html", **parts), subtype="html")
     return message
 
 

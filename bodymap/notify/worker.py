@@ -65,20 +65,21 @@ class Worker:
 
     def plan(self, now: datetime.datetime) -> tuple[int, int]:
         """Add the reminders and the summary that are due at `now`; how many of each were added."""
-        with data.sessions(self.app) as db_session, db_session.begin():
+        with data.new_session(self.app) as db_session, db_session.begin():
             added = reminders.add_reminders(db_session, self.schedule, now, self.reminder_after)
             summary = reminders.add_summary(db_session, self.schedule, now)
         return added, int(summary)
 
     def _compose(self, db_session: Session, row: Notification, now: datetime.datetime) -> EmailMessage | None:
-        """The email for a notification; None when it no longer needs sending."""
-        if row.kind == "summary":
-            return messages.summary(row, self.desk)
-        callback = db_session.get(CallbackRequest, row.callback_id) if row.callback_id else None
-        if callback is None or callback.status != "new":
-            return None
-        compose = messages.new_request if row.kind == "request" else messages.reminder
-        return compose(row, callback, self.desk, now)
+        """The email for a notification (drawn from its templates); None when it no longer needs sending."""
+        with self.app.app_context():
+            if row.kind == "summary":
+                return messages.summary(row, self.desk)
+            callback = db_session.get(CallbackRequest, row.callback_id) if row.callback_id else None
+            if callback is None or callback.status != "new":
+                return None
+            compose = messages.new_request if row.kind == "request" else messages.reminder
+            return compose(row, callback, self.desk, now)
 
     def send_waiting(self, now: datetime.datetime, limit: int = BATCH) -> Outcome:
         """Send what is due at `now`, one notification per transaction; stop at the first failure to send."""
@@ -86,7 +87,7 @@ class Worker:
         with contextlib.ExitStack() as connections:
             send = None
             while outcome.sent + outcome.skipped < limit:
-                with data.sessions(self.app) as db_session, db_session.begin():
+                with data.new_session(self.app) as db_session, db_session.begin():
                     row = db_session.scalars(
                         select(Notification)
                         .where(Notification.status == "waiting", Notification.due_at <= now)

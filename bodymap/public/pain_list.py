@@ -1,17 +1,17 @@
 """The pain list's addresses in the full site: `/list` (the list, redrawn from what is posted) and `/list/book`
-(on to the clinic's booking page). The list's rules are in `bodymap.web.pain_list`."""
+(on to the clinic's booking page). The list's rules are in `bodymap.areas.pain_list`."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template
+from flask import abort, current_app, redirect, render_template, url_for
 
 from bodymap import content
-from bodymap.content.areas import MAX_AREAS
+from bodymap.areas import pain_list as pain_list_rules
+from bodymap.areas.area import MAX_AREAS
+from bodymap.areas.forms import PAIN_CHOICES
 from bodymap.extensions import csrf
 from bodymap.public import bp
 from bodymap.web import languages
-from bodymap.web import pain_list as pain_list_rules
-from bodymap.web.area_forms import PAIN_CHOICES
 from bodymap.web.forms import posted_form
 from bodymap.web.rendering import Cache, cache_policy
 
@@ -26,15 +26,27 @@ def _list_words() -> dict:
 def pain_list_page():
     """The list's address opened directly (a bookmark, a reload): the list is never in a URL, so it is empty."""
     response = current_app.make_response(
-        render_template("public/pain_list.html", **pain_list_rules.list_context([], None, embedded=False))
+        render_template("public/pain_list.html", **pain_list_rules.list_context([], None, _links()))
     )
     return cache_policy(response, Cache.PUBLIC)
 
 
+def _links() -> pain_list_rules.Links:
+    """The full site's list: it posts to /list, and its map opens region pages."""
+    return pain_list_rules.Links(
+        list_url=url_for("public.pain_list"),
+        print_url=url_for("public.pain_list"),
+        callback_url=url_for("callback.from_list"),
+        map={},
+        page="public/pain_list.html",
+        page_context={},
+    )
+
+
 @languages.post(bp, "/list")
-@csrf.exempt  # stores nothing, changes nothing: see bodymap.web.pain_list
+@csrf.exempt  # stores nothing, changes nothing: see bodymap.areas.pain_list
 def pain_list():
-    return pain_list_rules.answer(embedded=False)
+    return pain_list_rules.answer(_links())
 
 
 @languages.post(bp, "/list/book")

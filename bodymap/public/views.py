@@ -1,8 +1,8 @@
 """What patients see: the map, a region's page, and the panel htmx swaps in.
 
-These pages are the same for everyone and the content does not change while
-the app runs, so each is rendered once per process and kept; they are public,
-so a CDN and the process's store of responses (`web.caching`) keep them too.
+These pages are the same for everyone, so they are public: a CDN and the process's one store of rendered
+responses (`web.caching`) keep them, and only what a page's path and language say (and a side the view checked)
+shapes it. Opening a region is counted each time it is served (`regions.count_view`), from memory too.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from bodymap import content
 from bodymap.content import Region
 from bodymap.public import bp
 from bodymap.web import languages
-from bodymap.web.caching import count_view, public
-from bodymap.web.regions import region_and_side
+from bodymap.web.caching import public
+from bodymap.web.regions import count_view, region_and_side
 from bodymap.web.rendering import Cache, fragment_or_redirect
 from bodymap.web.titles import absolute_url, page_title
 
@@ -41,22 +41,9 @@ def canonical_url(region: Region | None) -> str:
     return absolute_url(url_for("public.region_page", slug=region.slug) if region else url_for("public.index"))
 
 
-def _rendered_once(key: tuple, template: str, **context) -> str:
-    """The page or panel as rendered the first time, in each language: the same for everyone until the app restarts.
-
-    Without PUBLIC_URL the links that leave the page name the (loopback) address asked for, so that is part of the key.
-    """
-    pages = current_app.extensions.setdefault("bodymap.rendered", {})
-    key = (*key, languages.current(), absolute_url(""))
-    if key not in pages:
-        pages[key] = render_template(template, **context)
-    return pages[key]
-
-
 def _page(region: Region | None, side: str | None) -> str:
     """The map with a region's panel filled in (or the invitation to pick one)."""
-    return _rendered_once(
-        ("page", region.slug if region else None, side),
+    return render_template(
         "public/index.html",
         region=region,
         side=side,
@@ -87,8 +74,6 @@ def region_panel(slug: str):
 
     def panel() -> str:
         count_view(region, side)
-        return _rendered_once(
-            ("panel", slug, side), "map/panel.html", region=region, side=side, title=page_title(region, side)
-        )
+        return render_template("map/panel.html", region=region, side=side, title=page_title(region, side))
 
     return fragment_or_redirect(panel, url_for("public.region_page", slug=slug, side=side), cache=Cache.PUBLIC)

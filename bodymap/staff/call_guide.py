@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.lists import format_list
 from flask import abort, current_app, g, render_template, request, url_for
+from flask_babel import force_locale, gettext, ngettext
 
 from bodymap import content, data
+from bodymap.areas.area import Area, CombinedFlags, area_from, by_score, combined_flags
 from bodymap.content import Clinic, Content, Region
-from bodymap.content.areas import Area, CombinedFlags, area_from, by_score, combined_flags
 from bodymap.data.models import CallbackRequest
 from bodymap.staff import bp
 from bodymap.staff.areas import listed_areas
@@ -30,30 +32,29 @@ MAP_LINKS = {"page_endpoint": "staff.call_guide_region", "panel_endpoint": "staf
 # the guide starts afresh: a new call, in English unless staff pick Spanish.)
 REGION_SCRIPT_ENDPOINTS = ("staff.call_guide_region", "staff.call_guide_panel")
 
-# The lines of the script that are not in the content, in each language it can be read in. Spanish: plain words,
-# "usted", the same facts as the English.
+# The lines of the script that are not in the content come from the catalogs, in the language the script is read in
+# (Spanish: plain words, "usted", the same facts as the English).
 SCRIPT_LINES = {
-    "en": {
-        "opening": "Thanks for calling {clinic}. I'm sorry your {area} hurts. "
+    "opening": lambda values, count: gettext(
+        "Thanks for calling %(clinic)s. I'm sorry your %(area)s hurts. "
         "Before we book, I need to ask a few quick safety questions.",
-        "callback_opening": "Hi, this is {clinic}, calling you back. I'm sorry your {areas} {hurt}. "
+        **values,
+    ),
+    "callback_opening": lambda values, count: ngettext(
+        "Hi, this is %(clinic)s, calling you back. I'm sorry your %(areas)s hurts. "
         "Before we book, I need to ask a few quick safety questions.",
-        "booking": "{appointments} Would you like me to book you in?",
-    },
-    "es": {
-        "opening": "Gracias por llamar a {clinic}. Siento mucho su dolor de {area}. "
-        "Antes de hacer la cita, tengo que hacerle unas preguntas cortas de seguridad.",
-        "callback_opening": "Hola, le llamo de {clinic}, como usted nos pidió. Siento mucho su dolor de {areas}. "
-        "Antes de hacer la cita, tengo que hacerle unas preguntas cortas de seguridad.",
-        "booking": "{appointments} ¿Quiere que le haga una cita?",
-    },
+        "Hi, this is %(clinic)s, calling you back. I'm sorry your %(areas)s hurt. "
+        "Before we book, I need to ask a few quick safety questions.",
+        count,
+        **values,
+    ),
+    "booking": lambda values, count: gettext("%(appointments)s Would you like me to book you in?", **values),
 }
-AND = {"en": "and", "es": "y"}
 
 
 def _joined(words: list[str], lang: str = "en") -> str:
-    """'neck', 'neck and left shoulder', 'neck, hip and left shoulder' ('y' in Spanish)."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {AND[lang]} " + words[-1]
+    """'neck', 'neck and left shoulder', 'neck, hip, and left shoulder' ('y' in Spanish), as Babel joins a list."""
+    return format_list(words, locale=lang)
 
 
 def _lowered(text: str) -> str:
@@ -62,7 +63,7 @@ def _lowered(text: str) -> str:
 
 def script_languages() -> tuple[str, ...]:
     """The languages this clinic's script can be read in: those of its content that the script has lines for."""
-    return tuple(lang for lang in SCRIPT_LINES if lang in content.languages(current_app))
+    return content.languages(current_app)
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,10 @@ class Script:
     def clinic(self) -> Clinic:
         return self.said.clinic
 
-    def line(self, name: str, **values: str) -> str:
-        """A fixed line of the script in its language, filled in."""
-        return SCRIPT_LINES[self.lang][name].format(clinic=self.said.clinic.name, **values)
+    def line(self, name: str, count: int = 1, **values: str) -> str:
+        """A fixed line of the script in its language, filled in (`count`: how many areas it names)."""
+        with force_locale(self.lang):
+            return SCRIPT_LINES[name]({"clinic": self.said.clinic.name, **values}, count)
 
     def region(self, slug: str) -> Region:
         """A region as the caller hears it about (its summary and questions in the script's language)."""
@@ -153,15 +155,24 @@ def call_guide():
     return _page(None, None)
 
 
+def _keep_script_language() -> None:
+    """A script asked for in another language stays in it through a redirect to the region's one address."""
+    lang = _script_language()
+    if lang != "en":
+        g.script_language = lang
+
+
 @bp.get("/guide/<slug>")
 def call_guide_region(slug: str):
     """The map with a region's phone script beside it."""
+    _keep_script_language()
     return _page(*region_and_side(slug))
 
 
 @bp.get("/guide/<slug>/panel")
 def call_guide_panel(slug: str):
     """The phone script alone, for htmx; a browser that opens it directly gets the full page."""
+    _keep_script_language()
     region, side = region_and_side(slug)
     script = _region_script(region, side)
 
@@ -230,7 +241,7 @@ def request_guide_for(callback: CallbackRequest, said: Content | None = None, la
 def request_guide(request_id: int):
     """The map with a callback request's script beside it: every area it names, red flags first, in the language the
     patient wrote in unless staff ask for another."""
-    callback = data.session().get(CallbackRequest, request_id)
+    callback = data.request_session().get(CallbackRequest, request_id)
     if callback is None:
         abort(404)
     script = _script(_script_language(default=callback.language), "staff.request_guide", request_id=request_id)

@@ -14,7 +14,7 @@ from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectF
 from wtforms.validators import InputRequired
 
 from bodymap import content, data
-from bodymap.content.areas import MAX_AREAS
+from bodymap.areas.area import MAX_AREAS
 from bodymap.data.models import CALL_OUTCOMES, CallLog, CallLogArea
 from bodymap.staff import bp
 from bodymap.staff.layout import local_page
@@ -82,8 +82,8 @@ def log_call():
     areas = form.chosen()
     call = CallLog(outcome=form.outcome.data, staff_id=current_user.id)
     call.areas = [CallLogArea(position=n, region=region, side=side) for n, (region, side) in enumerate(areas)]
-    data.session().add(call)
-    data.session().commit()
+    data.request_session().add(call)
+    data.request_session().commit()
     message = f"Call logged: {CALL_OUTCOMES[form.outcome.data].lower()}."
     if not is_htmx():
         flash(message)

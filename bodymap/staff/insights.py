@@ -21,8 +21,8 @@ from flask import Response, abort, current_app, render_template, request
 from sqlalchemy import func, select
 
 from bodymap import content, data
+from bodymap.areas.area import SCORES
 from bodymap.content import Region
-from bodymap.content.areas import SCORES
 from bodymap.data import view_counts
 from bodymap.data.models import CallbackArea, CallbackRequest, CallLog, CallLogArea, RegionView, utcnow
 from bodymap.staff import bp
@@ -99,7 +99,7 @@ def insights_for(days: int) -> Insights:
     today = utcnow().date()
     since_day = today - datetime.timedelta(days=days - 1)
     since = datetime.datetime.combine(since_day, datetime.time())
-    session = data.session()
+    session = data.request_session()
     regions = {r.slug: r for r in content.get(current_app).regions}
 
     views: Counter[Key] = Counter()

@@ -12,14 +12,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bodymap import content, data
+from bodymap.content import LANGUAGES
 from bodymap.data.models import CALL_OUTCOMES, PREFERRED_TIMES, STATUSES, CallbackRequest, utcnow
 from bodymap.staff import bp
 from bodymap.web.formatting import display_phone
-from bodymap.web.languages import LANGUAGES as LANGUAGE_NAMES
+from bodymap.web.languages import name_of
 
 # The languages a patient can write in, as the front desk reads them: named in English in the filters, and in their
-# own words (with lang="...") on a request, which is how the patient will want to be spoken to.
-LANGUAGES_IN_ENGLISH = {"en": "English", "es": "Spanish"}
+# own words (with lang="...") on a request, which is how the patient will want to be spoken to. Babel names them.
+LANGUAGES_IN_ENGLISH = {lang: name_of(lang, "en") for lang in LANGUAGES}
+LANGUAGES_IN_THEIR_WORDS = {lang: name_of(lang) for lang in LANGUAGES}
 
 
 def staff_title(text: str) -> str:
@@ -47,7 +49,7 @@ def local_page(target: str | None, prefix: str | tuple[str, ...], fallback: str)
 
 def new_callback_count() -> int:
     """How many callback requests no one has handled yet."""
-    return data.session().scalar(select(func.count()).where(CallbackRequest.status == "new")) or 0
+    return data.request_session().scalar(select(func.count()).where(CallbackRequest.status == "new")) or 0
 
 
 @bp.context_processor
@@ -60,7 +62,7 @@ def staff_header():
         "preferred_times": PREFERRED_TIMES,
         "statuses": STATUSES,
         "call_outcomes": CALL_OUTCOMES,
-        "language_names": LANGUAGE_NAMES,
+        "language_names": LANGUAGES_IN_THEIR_WORDS,
     }
     if g.get("database_unavailable"):
         return {**names, "signed_in": False, "new_callbacks": None}

@@ -151,12 +151,12 @@ def _requests(
     overdue: list[CallbackRequest] = []
     if filters.status.data in ("", None, "new") and filters.sort.data != "score":
         waiting = query.where(CallbackRequest.status == "new").order_by(CallbackRequest.created_at).limit(OVERDUE_SCAN)
-        overdue, _ = overdue_first(list(data.session().scalars(waiting)), schedule, now)
+        overdue, _ = overdue_first(list(data.request_session().scalars(waiting)), schedule, now)
     if overdue:  # they lead the first page, so no later page shows them again
         query = query.where(CallbackRequest.id.not_in([row.id for row in overdue]))
     query = query.order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
     page = filters.page.data or 1
-    rows = list(data.session().scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    rows = list(data.request_session().scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     return (overdue if page == 1 else []), rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
@@ -212,14 +212,14 @@ def _back(target: str | None) -> str:
 
 @bp.post("/callbacks/<int:request_id>/status")
 def change_status(request_id: int):
-    callback = data.session().get(CallbackRequest, request_id)
+    callback = data.request_session().get(CallbackRequest, request_id)
     if callback is None:
         abort(404)
     form = StatusChange()
     if not form.validate():
         abort(400, description="That status is not one we know: new, contacted, booked or closed.")
     callback.status = form.status.data
-    data.session().commit()
+    data.request_session().commit()
     back = _back(form.next.data)
     due = call_by([callback], _schedule(), utcnow())
     return fragment_or_redirect(

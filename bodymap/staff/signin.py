@@ -71,8 +71,8 @@ def token_digest(token: str) -> str:
 
 def _end(row: StaffSession, why: str) -> None:
     """Delete a sign-in that ran out, and remember why for the message on the sign-in page."""
-    data.session().delete(row)
-    data.session().commit()
+    data.request_session().delete(row)
+    data.request_session().commit()
     g.staff_session_ended = why
 
 
@@ -85,7 +85,7 @@ def load_member(token: str) -> StaffMember | None:
     session_token = session.get(SESSION_TOKEN)
     if not member_id.isdigit() or not version.isdigit() or not isinstance(session_token, str):
         return None
-    row = data.session().get(StaffSession, token_digest(session_token))
+    row = data.request_session().get(StaffSession, token_digest(session_token))
     if row is None or row.staff_id != int(member_id):
         return None
     now = utcnow()
@@ -95,7 +95,7 @@ def load_member(token: str) -> StaffMember | None:
     if now - row.last_seen_at > IDLE_LIMIT:
         _end(row, "idle")
         return None
-    member = data.session().get(StaffMember, row.staff_id)
+    member = data.request_session().get(StaffMember, row.staff_id)
     if member is None or member.session_version != int(version):
         return None
     g.staff_session = row
@@ -117,7 +117,7 @@ def staff_only():
         row = g.staff_session
         if request.endpoint not in BACKGROUND_ENDPOINTS and utcnow() - row.last_seen_at > SEEN_PRECISION:
             row.last_seen_at = utcnow()
-            data.session().commit()
+            data.request_session().commit()
         return None
     if "_user_id" in session:  # a sign-in the server no longer has: forget it in this browser too
         logout_user()
@@ -183,15 +183,17 @@ def _login_page(form: LoginForm, status: int, error: str | None = None):
 def _start_session(member: StaffMember) -> None:
     """A new session at sign-in: nothing from before carries over (the CSRF token included), and a new row."""
     now = utcnow()
-    data.session().execute(
+    data.request_session().execute(
         delete(StaffSession).where(
             StaffSession.staff_id == member.id,
             or_(StaffSession.created_at < now - ABSOLUTE_LIMIT, StaffSession.last_seen_at < now - IDLE_LIMIT),
         )
     )
     token = secrets.token_urlsafe(32)
-    data.session().add(StaffSession(id=token_digest(token), staff_id=member.id, created_at=now, last_seen_at=now))
-    data.session().commit()
+    data.request_session().add(
+        StaffSession(id=token_digest(token), staff_id=member.id, created_at=now, last_seen_at=now)
+    )
+    data.request_session().commit()
     session.clear()
     login_user(member)
     session[SESSION_TOKEN] = token
@@ -210,14 +212,14 @@ def login():
     try:
         if _account_over_ceiling(email):
             pause(SLOW_DOWN_SECONDS)
-        member = authenticate(data.session(), email, form.password.data or "") if form.validate() else None
+        member = authenticate(data.request_session(), email, form.password.data or "") if form.validate() else None
         if member is None:
             _count_account_failure(email)
             return _login_page(form, 401, "That email and password do not match an account. Please try again.")
         next_page = local_page(request.args.get("next"), "/staff/", "staff.queue")
         _start_session(member)
     except SQLAlchemyError as error:
-        data.session().rollback()
+        data.request_session().rollback()
         log_database_error(error)
         message = "We cannot sign you in just now: the clinic's system is not answering. Please try again in a minute."
         response = _login_page(form, 503, message)
@@ -233,10 +235,10 @@ def logout():
     ended = True
     if isinstance(token, str):
         try:
-            data.session().execute(delete(StaffSession).where(StaffSession.id == token_digest(token)))
-            data.session().commit()
+            data.request_session().execute(delete(StaffSession).where(StaffSession.id == token_digest(token)))
+            data.request_session().commit()
         except SQLAlchemyError as error:
-            data.session().rollback()
+            data.request_session().rollback()
             log_database_error(error)
             g.database_unavailable = True
             ended = False
@@ -276,7 +278,7 @@ def login_expired(error):
 def database_unavailable(error):
     """The database is down or locked: a staff-styled 503 that itself never touches the database."""
     g.database_unavailable = True
-    data.session().rollback()
+    data.request_session().rollback()
     log_database_error(error)
     page = render_template("staff/unavailable.html", title=staff_title("Please try again in a minute"))
     response = current_app.make_response((page, 503))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +28,8 @@ from flask import Flask, Response, current_app, request
 from werkzeug.datastructures import Headers, ResponseCacheControl
 from werkzeug.http import parse_accept_header, parse_cache_control_header, parse_etags
 
-from bodymap.content import Region
+from bodymap import resources
 from bodymap.extensions import compress
-from bodymap.web import regions
 
 COMPRESSED_TYPES = frozenset(
     {
@@ -48,7 +48,7 @@ MIN_COMPRESSED_SIZE = 500  # bytes; smaller bodies gain nothing
 BROWSER_MAX_AGE = 300  # a browser may keep a page or panel five minutes
 SHARED_MAX_AGE = 3600  # a CDN an hour; purge it when the content changes
 STORE_LIMIT = 1000  # responses kept per process; every page, panel and static file fits several times over
-VIEW_OF = "bodymap.view_of"  # the region and side a response counts a view of, set by its view
+ON_SERVE = "bodymap.on_serve"  # hooks a view asks the store to call each time its response is served again
 ALLOWED_VARY = frozenset({"hx-request", "accept-encoding"})
 ENCODINGS = ("br", "gzip")
 
@@ -61,17 +61,16 @@ def public(response: Response) -> Response:
     return response
 
 
-def count_view(region: Region, side: str | None) -> None:
-    """A patient opened a region: counted now, and again each time the stored copy of this response is served."""
-    regions.count_view(region, side)
-    request.environ[VIEW_OF] = (region.slug, side or "")
+def each_time_served(hook: Callable[[dict], None]) -> None:
+    """Call `hook(environ)` now and each time the store serves this response again, without asking the app."""
+    hook(request.environ)
+    request.environ.setdefault(ON_SERVE, []).append(hook)
 
 
 def code_version(app: Flask) -> str:
     """A digest of the content file and the app's code, templates and static files: it changes when any of them does."""
     digest = hashlib.sha256(Path(app.config["CONTENT_PATH"]).read_bytes())
-    package = Path(__file__).resolve().parent.parent
-    for folder in (package, Path(app.template_folder), Path(app.static_folder)):
+    for folder in (resources.PACKAGE, Path(app.template_folder), Path(app.static_folder)):
         digest.update(_folder_digest(folder))
     return digest.hexdigest()[:16]
 
@@ -132,7 +131,7 @@ class Stored:
     tag: str  # ETag without quotes; each encoding adds its name
     vary: str
     compressible: bool
-    view_of: tuple[str, str] | None
+    on_serve: tuple[Callable[[dict], None], ...]
     compressed: Compressed
     variants: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], bytes]] = field(default_factory=dict)
 
@@ -186,10 +185,9 @@ class StoredResponses:
             if len(self.entries) >= STORE_LIMIT:
                 self.entries.clear()  # odd query strings filled it: start again, the pages come back at once
             self.entries[key] = stored
-        elif stored.view_of and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true":
-            counter = self.app.extensions.get("bodymap.view_counter")
-            if counter is not None:
-                counter.add(*stored.view_of)
+        else:
+            for hook in stored.on_serve:
+                hook(environ)
         return self.serve(stored, environ, start_response)
 
     def ask_app(self, environ):
@@ -209,7 +207,7 @@ class StoredResponses:
             if hasattr(body_iterable, "close"):
                 body_iterable.close()
         body = b"".join(chunks)
-        stored = self.keepable(captured["status"], captured["headers"], body, inner.get(VIEW_OF))
+        stored = self.keepable(captured["status"], captured["headers"], body, tuple(inner.get(ON_SERVE, ())))
         if stored is not None:
             return stored, None
 
@@ -219,7 +217,7 @@ class StoredResponses:
 
         return None, answer
 
-    def keepable(self, status: str, header_list: list, body: bytes, view_of: tuple[str, str] | None) -> Stored | None:
+    def keepable(self, status: str, header_list: list, body: bytes, on_serve: tuple) -> Stored | None:
         headers = Headers(header_list)
         if not status.startswith("200 ") or "Set-Cookie" in headers or "Content-Encoding" in headers:
             return None
@@ -235,7 +233,7 @@ class StoredResponses:
             vary.append("Accept-Encoding")
         kept = [(n, v) for n, v in header_list if n.lower() not in ("content-length", "etag", "vary")]
         tag = hashlib.sha256(self.version.encode() + body).hexdigest()[:20]
-        return Stored(kept, body, tag, ", ".join(vary), compressible, view_of, self.compressed)
+        return Stored(kept, body, tag, ", ".join(vary), compressible, on_serve, self.compressed)
 
     def encoding_for(self, accept: str) -> str:
         """br or gzip when the browser takes it (br first when both weigh the same), else ''."""

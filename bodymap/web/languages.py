@@ -21,22 +21,34 @@ from dataclasses import dataclass
 from datetime import date
 
 import flask_babel
+from babel import Locale
 from babel.dates import format_date
 from flask import Blueprint, Flask, abort, current_app, g, has_app_context, request, url_for
 from markupsafe import Markup, escape
 
-from bodymap import content
-from bodymap.content import Clinic
+from bodymap import content, resources
+from bodymap.content import LANGUAGES, Clinic
+from bodymap.settings import ConfigError
 from bodymap.web.hosts import REFUSED
+from bodymap.web.regions import page_args
 from bodymap.web.titles import absolute_url
 
-# Every language the app can speak, the site's own first; a third is one more entry, its catalog and its content.
-LANGUAGES = {"en": "English", "es": "Español"}
-DEFAULT = "en"
-# The link to a page in each language, written in that language: never translated, so never in the catalog.
-LINK_TEXT = {"en": "In English", "es": "Ver en español"}
-# What a browser that prefers the language reads at the top of a page in another one.
-SUGGESTION = {"en": "Do you prefer English?", "es": "¿Prefiere leer en español?"}
+DEFAULT = LANGUAGES[0]  # the site's own language: its pages have no prefix
+
+
+def name_of(lang: str, in_lang: str | None = None) -> str:
+    """A language's name, as Babel (CLDR) writes it in `in_lang` (its own words by default): 'English', 'Español',
+    or 'Spanish' in English."""
+    name = Locale.parse(lang).get_display_name(in_lang or lang)
+    return name[:1].upper() + name[1:]
+
+
+def in_its_own_words(lang: str, say: Callable[[str], str]) -> str:
+    """`say(name)` (a line of the catalog, given the language's name) as `lang` says it: the link to a page in a
+    language is written in that language."""
+    with flask_babel.force_locale(lang):
+        return say(Locale.parse(lang).get_display_name(lang))
+
 
 LOCALIZED: set[str] = set()  # endpoints ("public.index") with an address in every language
 TWIN_OF: dict[str, str] = {}  # a view that only answers a post -> the view whose page is its twin
@@ -121,11 +133,12 @@ def _page_endpoint() -> str | None:
 
 
 def page_url(lang: str, *, keep_args: bool = True) -> str | None:
-    """This page's address in `lang`, with its query arguments (the side, the widget's host) unless told not to."""
+    """This page's address in `lang`, with the arguments the page chose (the side, the widget's host) unless told not
+    to: never the request's own query."""
     endpoint = _page_endpoint()
     if endpoint is None:
         return None
-    args = request.args.to_dict() if keep_args else {}
+    args = page_args() if keep_args else {}
     return url_for(endpoint, **{**args, **(request.view_args or {}), "lang": lang})
 
 
@@ -154,7 +167,8 @@ def twins() -> list[Twin]:
     for lang in offered():
         url = twin_url(lang)
         if url is not None:
-            found.append(Twin(lang, url, LINK_TEXT[lang]))
+            text = in_its_own_words(lang, lambda name: flask_babel.gettext("View in %(language)s", language=name))
+            found.append(Twin(lang, url, text))
     return found
 
 
@@ -203,7 +217,7 @@ def _language_help(clinic: Clinic) -> list[HelpLine]:
     notice = clinic.language_help
     if notice is None:
         return []
-    texts = {DEFAULT: notice.text, **({"es": notice.es} if notice.es else {})}
+    texts = notice.texts()
     phone = Markup('<a href="{}">{}</a>').format(clinic.tel, clinic.phone)
     order = sorted(texts, key=lambda lang: (lang != current(), list(LANGUAGES).index(lang)))
     return [HelpLine(lang, _with_phone(texts[lang], phone), as_of(notice.as_of, lang)) for lang in order]
@@ -224,7 +238,15 @@ def as_of(day: date, lang: str) -> Markup:
 
 def suggestions(links: list[Twin]) -> list[tuple[Twin, str]]:
     """On a page in the site's own language, each twin with the question that offers it to a browser preferring it."""
-    return [(twin, SUGGESTION[twin.lang]) for twin in links] if current() == DEFAULT else []
+    if current() != DEFAULT:
+        return []
+    return [
+        (
+            twin,
+            in_its_own_words(twin.lang, lambda name: flask_babel.gettext("Do you prefer %(language)s?", language=name)),
+        )
+        for twin in links
+    ]
 
 
 def template_context() -> dict:
@@ -237,7 +259,22 @@ def template_context() -> dict:
     }
 
 
+def check_catalogs(app: Flask) -> None:
+    """Every language the clinic offers besides English has its compiled catalog: without one, its pages would be in
+    English under a Spanish address without a word said, so the app refuses to start and names the file."""
+    for lang in offered(app):
+        if lang == DEFAULT:
+            continue
+        compiled = resources.TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo"
+        if not compiled.is_file():
+            raise ConfigError(
+                f"{compiled} is missing: the {name_of(lang, 'en')} pages need their words compiled. "
+                "Run `make catalogs` (pybabel compile --directory bodymap/translations) in the checkout."
+            )
+
+
 def init_app(app: Flask) -> None:
+    check_catalogs(app)
     # Each page has one address per language, told apart by a default, not by a redirect to the first address.
     app.url_map.redirect_defaults = False
     app.url_value_preprocessor(_take_language)

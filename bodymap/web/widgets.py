@@ -40,7 +40,8 @@ class Hidden(HiddenInput):
 
 
 class Options(Select):
-    """A select (of single choices, not in groups, as every select of ours is); other ones are left to WTForms."""
+    """A select (of single choices, not in groups, as every select of ours is); other ones are left to WTForms.
+    It reads the choices through WTForms' public `iter_choices()`, which yields `Choice` tuples since WTForms 3.2."""
 
     def __call__(self, field, **kwargs):
         if self.multiple or field.has_groups():
@@ -50,7 +51,7 @@ class Options(Select):
         for k in dir(flags):
             if k in self.validation_attrs and k not in kwargs:
                 kwargs[k] = getattr(flags, k)
-        options = "".join(self.render_option(choice) for choice in field._iter_choices_normalized())
+        options = "".join(self.render_option(choice) for choice in field.iter_choices())
         return Markup(f"<select {attributes(name=field.name, **kwargs)}>{options}</select>")
 
     @classmethod

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from bodymap.content.areas import area_from, combined_flags
+from bodymap.areas.area import area_from, combined_flags
 from bodymap.extensions import limiter
 from tests.browser.test_embed_in_browser import HEAR_SIZES, sites  # noqa: F401  (sites is a fixture)
 from tests.browser.test_map_in_browser import axe_violations

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from bodymap.content.model import Content, Region, Sourced
+from bodymap.content import Content, Region, Sourced
 
 MAX_AREAS = 10
 SCORES = tuple(range(11))
@@ -107,6 +107,44 @@ def combined_flags(areas) -> CombinedFlags:
 def by_score(areas) -> list[Area]:
     """Highest score first; areas without a score last, in the order they were listed."""
     return sorted(areas, key=lambda a: (a.pain is None, -(a.pain or 0)))
+
+
+@dataclass(frozen=True)
+class LostArea:
+    """A stored area whose region is not in the content any more: its slug, side and score, nothing more, so an old
+    request never breaks a staff page."""
+
+    slug: str
+    side: str | None = None
+    pain: int | None = None
+    words: tuple[str, ...] = ()
+    duration_words: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.slug, self.side or "")
+
+    @property
+    def label(self) -> str:
+        return f"{self.slug} ({self.side})" if self.side else self.slug
+
+
+def from_row(content: Content, row) -> Area | LostArea:
+    """A stored area (a request's or a logged call's row: region, side, and what else it keeps), cleaned as
+    `area_from` cleans it, or by its slug when its region has left the content."""
+    area = area_from(
+        content, row.region, row.side, getattr(row, "pain", None), getattr(row, "feelings", ()),
+        getattr(row, "duration", None),
+    )  # fmt: skip
+    if area is not None:
+        return area
+    pain = getattr(row, "pain", None)
+    return LostArea(row.region, row.side if row.side in ("left", "right") else None, pain if pain in SCORES else None)
+
+
+def known_areas(content: Content, rows) -> list[Area]:
+    """The stored areas whose regions the content still has, in the order the patient listed them."""
+    return [area for area in (from_row(content, row) for row in rows) if isinstance(area, Area)]
 
 
 def area_from(content: Content, region: str, side: str | None = None, pain=None, feelings=(), duration=None):

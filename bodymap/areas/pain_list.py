@@ -1,5 +1,5 @@
 """The patient's pain list: several areas, a score for each, and their red flags read together. The full
-site (`public.pain_list`) and the embed (`embed.embed_list`) answer with it; this module holds its rules.
+site and the widget answer with it at addresses of their own (`Links`); this module holds its rules.
 
 Private by construction: the list lives in the patient's tab (sessionStorage, with JavaScript) or in the
 page the last post answered with (without it). The server keeps nothing: each POST carries the whole list
@@ -15,15 +15,15 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, replace
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, FormField
 
 from bodymap import content
-from bodymap.content.areas import MAX_AREAS, Area, area_from, by_score, combined_flags
-from bodymap.web.area_forms import SIDE_CHOICES, AreaForm, area_of, areas_field, set_region_choices
+from bodymap.areas.area import MAX_AREAS, Area, area_from, by_score, combined_flags
+from bodymap.areas.forms import SIDE_CHOICES, AreaForm, area_of, areas_field, set_region_choices
 from bodymap.web.forms import posted_form
 from bodymap.web.rendering import Cache, cache_policy, page_or_fragment
 from bodymap.web.titles import titled
@@ -158,7 +158,20 @@ def listed_marks(areas: list[Area]) -> dict[tuple[str, str], Area]:
     return {area.key: area for area in areas}
 
 
-def list_context(areas: list[Area], message: str | None, embedded: bool) -> dict:
+@dataclass(frozen=True)
+class Links:
+    """Where a list's forms go and what its map opens: the full site's addresses, or the widget's."""
+
+    list_url: str  # where the list's own form posts
+    print_url: str  # the printable sheet (always the full site's: it opens in the top window)
+    callback_url: str  # the callback form, filled in with the list
+    map: dict  # the map's endpoints and options (page_endpoint, panel_endpoint, push_history)
+    page: str  # the page template around the list for a browser without JavaScript
+    page_context: dict  # what that page needs around the list
+    embedded: bool = False  # in the widget's frame: links that leave it open a new tab
+
+
+def list_context(areas: list[Area], message: str | None, links: Links) -> dict:
     clinic = content.get(current_app).clinic
     today = datetime.datetime.now(zoneinfo.ZoneInfo(clinic.timezone)).date()
     return {
@@ -171,29 +184,19 @@ def list_context(areas: list[Area], message: str | None, embedded: bool) -> dict
         "listed": listed_marks(areas),
         "max_areas": MAX_AREAS,
         "today": today,
-        "embedded": embedded,
-        "list_url": url_for("embed.embed_list" if embedded else "public.pain_list", **_frame_args(embedded)),
-        "print_url": url_for("public.pain_list"),
-        "callback_url": url_for("callback.from_list"),  # the callback form, filled in with the list
+        "embedded": links.embedded,
+        "list_url": links.list_url,
+        "print_url": links.print_url,
+        "callback_url": links.callback_url,
         "region": None,
         "side": None,
         "panel_template": "map/_pain_list.html",
         "title": titled(str(TITLE)),
-    } | (
-        {"page_endpoint": "embed.region_page", "panel_endpoint": "embed.region_panel", "push_history": False}
-        if embedded
-        else {}
-    )
+        **links.map,
+    }
 
 
-def _frame_args(embedded: bool) -> dict:
-    """The embed's options (host, view, accent) ride along in its list's address, as its region pages keep them."""
-    if not embedded:
-        return {}
-    return {key: request.args[key] for key in ("host", "view", "accent") if request.args.get(key)}
-
-
-def answer(embedded: bool):
+def answer(links: Links):
     """The list redrawn from what was posted, after the posted action: a page, or a fragment for htmx."""
     formdata = posted_form()
     areas, notes = read(formdata)
@@ -203,26 +206,9 @@ def answer(embedded: bool):
     outcome = _apply(action, areas, formdata, notes)
     message = " ".join([*notes, outcome.message or ""]).strip() or None
     status = outcome.status if outcome.status != 200 or not notes else 422
-    context = list_context(outcome.areas, message, embedded)
+    context = list_context(outcome.areas, message, links)
     if action == "print" and status < 400:
         response = current_app.make_response(render_template("public/pain_list_print.html", **context))
         return cache_policy(response, Cache.PRIVATE)
-    page = "embed/index.html" if embedded else "public/pain_list.html"
-    if embedded:
-        context |= _embed_page_context()
-    return page_or_fragment(page, "map/pain_list.html", status=status, cache=Cache.PRIVATE, **context)
-
-
-def _embed_page_context() -> dict:
-    """What embed/index.html needs around the list, for the widget's page without JavaScript."""
-    args = _frame_args(True)
-    return {
-        "host": "",  # the host page is told about the list only through the script
-        "start_view": args.get("view") if args.get("view") in ("front", "back") else "front",
-        "accent": "",
-        "view_links": {v: url_for("embed.index", **{**args, "view": v}) for v in ("front", "back")},
-        "push_history": False,
-        "page_endpoint": "embed.region_page",
-        "page_args": args,
-        "panel_endpoint": "embed.region_panel",
-    }
+    context |= links.page_context
+    return page_or_fragment(links.page, "map/pain_list.html", status=status, cache=Cache.PRIVATE, **context)

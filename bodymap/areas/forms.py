@@ -17,7 +17,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import ListWidget
 
 from bodymap import content
-from bodymap.content.areas import DURATIONS, FEELINGS, MAX_AREAS, SCALE_ENDS, SCORES, Area, area_from
+from bodymap.areas.area import DURATIONS, FEELINGS, MAX_AREAS, SCALE_ENDS, SCORES, Area, area_from
 from bodymap.web.widgets import Checkbox, Options
 
 # Built when the module is imported, so every word is lazy: it is looked up in the language of the request.
