@@ -31,7 +31,11 @@ document.addEventListener("htmx:after:swap", (event) => {
   const heading = article.querySelector("h2");
   if (!heading) return;
   heading.focus({ preventScroll: true });
-  heading.scrollIntoView({ block: "start", behavior: reducedMotion.matches ? "auto" : "smooth" });
+  // In the widget the frame is as tall as its content and cannot scroll; the host page scrolls when the frame asks
+  // (embed-frame.js), and a scroll started here would fight it.
+  if (!document.documentElement.classList.contains("embedded")) {
+    heading.scrollIntoView({ block: "start", behavior: reducedMotion.matches ? "auto" : "smooth" });
+  }
   callBar.update();
 });
 

@@ -195,4 +195,4 @@ def test_the_side_hints_of_the_two_views_never_touch_and_never_wrap(make_page, l
     assert back_right["left"] - front_left["right"] >= 16, hints
     line = max(h["height"] for h in hints)
     assert all(h["lines"] == 1 and h["height"] < 24 for h in hints) and line < 24, hints
-    assert all(0 <= h["left"] and h["right"] <= width for h in hints)
+    assert all(h["left"] >= 0 and h["right"] <= width for h in hints)

@@ -82,7 +82,7 @@ def check_callback_form(page, areas):
     expect(page.locator("form#callback-form")).to_be_visible()
     for n, (region, side, pain) in enumerate(areas):
         assert page.input_value(f"[name='areas-{n}-region']") == region.slug
-        assert page.input_value(f"[name='areas-{n}-side']") == (side or "")
+        assert page.input_value(f"[name='areas-{n}-side']:checked") == (side or "")
         assert page.input_value(f"[name='areas-{n}-pain']") == pain
 
 
