@@ -196,3 +196,30 @@ def test_the_side_hints_of_the_two_views_never_touch_and_never_wrap(make_page, l
     line = max(h["height"] for h in hints)
     assert all(h["lines"] == 1 and h["height"] < 24 for h in hints) and line < 24, hints
     assert all(h["left"] >= 0 and h["right"] <= width for h in hints)
+
+
+@pytest.mark.parametrize("width", [400, 768])
+def test_the_call_bar_says_call_and_the_number_with_a_space_between(make_page, live_server, content, width):
+    page = make_page(viewport={"width": width, "height": 900}, reduced_motion="reduce")
+    page.goto(live_server + "/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.click(LEFT_KNEE)
+    expect(page.locator("#region-panel h2")).to_have_text("Left knee")
+    bar = page.locator("[data-call-bar] a.button-call")
+    expect(bar).to_be_visible()
+    gap = bar.evaluate("""a => {
+        const word = document.createRange();
+        word.selectNodeContents(a.firstChild);
+        return a.querySelector('.call-bar-number').getBoundingClientRect().left - word.getBoundingClientRect().right;
+    }""")
+    assert gap >= 3, "'Call(503)' reads as one word"
+    assert content.clinic.phone in bar.inner_text()
+
+
+def test_not_used_if_boxes_are_not_the_amber_of_see_a_doctor_today(page, live_server, content):
+    region = next(r for r in content.regions if any(t.contraindications for t in r.treatments))
+    page.goto(f"{live_server}/pain/{region.slug}")
+    look = """e => { const s = getComputedStyle(e); return [s.backgroundColor, s.borderLeftColor]; }"""
+    caution = page.locator(".caution").first.evaluate(look)
+    urgent = page.locator(".flags-urgent").first.evaluate(look)
+    assert caution[0] != urgent[0] and caution[1] != urgent[1]
