@@ -8,6 +8,7 @@ its treatment ids are looked up in the catalogue above it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -253,7 +254,11 @@ class Region(Model):
     @property
     def footnotes(self) -> tuple[Source, ...]:
         """Every source the panel cites, numbered by where it is first cited, then the region's own."""
-        cited = [*self.red_flags.emergency, *self.red_flags.urgent]
+        return self.footnotes_with()
+
+    def footnotes_with(self, told: Sequence[Sourced] = ()) -> tuple[Source, ...]:
+        """The footnotes of a panel that also says `told` (who the advice is for) right after the red flags."""
+        cited = [*self.red_flags.emergency, *self.red_flags.urgent, *told]
         cited += [c for t in self.treatments_shown for c in t.contraindications]
         cited.append(self.not_improving)
         if self.lasts:
@@ -261,7 +266,7 @@ class Region(Model):
         ordered = [source for item in cited for source in item.sources] + list(self.sources)
         return tuple(dict.fromkeys(ordered))
 
-    def cites(self, item: Sourced) -> list[tuple[int, Source]]:
-        """The footnote numbers of one statement's sources."""
-        numbers = {source: n for n, source in enumerate(self.footnotes, start=1)}
+    def cites(self, item: Sourced, told: Sequence[Sourced] = ()) -> list[tuple[int, Source]]:
+        """The footnote numbers of one statement's sources (in a panel that also says `told`)."""
+        numbers = {source: n for n, source in enumerate(self.footnotes_with(told), start=1)}
         return [(numbers[source], source) for source in item.sources]
