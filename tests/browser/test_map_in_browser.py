@@ -178,3 +178,46 @@ def test_opening_a_panel_moves_nothing_and_the_map_needs_no_script(make_page, li
     still = make_page(java_script_enabled=False, viewport={"width": width, "height": height})
     still.goto(live_server + "/")
     assert still.locator('svg[data-view="front"] circle.spot-dot').first.is_visible()
+
+
+# The element that has focus, its box on screen (grown a little, kept inside the window) and a name for messages.
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const r = el.getBoundingClientRect();
+    const x = Math.max(0, r.left - 4), y = Math.max(0, r.top - 4);
+    const right = Math.min(innerWidth, r.right + 4), bottom = Math.min(innerHeight, r.bottom + 4);
+    const where = el.dataset.region ? `[${el.dataset.region}/${el.dataset.side}]` : "";
+    const name = el.tagName + (el.id ? "#" + el.id : "") + where
+        + " " + (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 30);
+    return {name, box: {x, y, width: right - x, height: bottom - y}};
+}"""
+
+
+@pytest.mark.parametrize("path", ["/pain/knee?side=left", "/es/pain/knee?side=left"])
+def test_every_focus_stop_on_a_region_page_is_visibly_focused(make_page, live_server, path):
+    """Tab through the whole page: each stop looks different focused than not (names on the map hidden, so the
+    area's outline must do it), the region on show included."""
+    page = make_page(viewport={"width": 1280, "height": 800}, bypass_csp=True, reduced_motion="reduce")
+    page.goto(live_server + path)
+    page.add_style_tag(content=".spot-label { visibility: hidden !important; }")
+    seen, unseen = [], []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        found = page.evaluate(FOCUSED)
+        if found is None or (seen and found["name"] == seen[0]):
+            break
+        seen.append(found["name"])
+        box = found["box"]
+        if box["width"] < 1 or box["height"] < 1:
+            unseen.append(found["name"] + " (off screen)")
+            continue
+        focused = page.screenshot(clip=box)
+        page.evaluate("() => { window.lastFocus = document.activeElement; document.activeElement.blur(); }")
+        plain = page.screenshot(clip=box)
+        page.evaluate("() => window.lastFocus.focus()")
+        if focused == plain:
+            unseen.append(found["name"])
+    assert len(seen) > 50, "the walk went through the page"
+    assert page.locator("svg a[aria-current]").count() >= 1
+    assert unseen == []
