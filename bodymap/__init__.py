@@ -14,7 +14,7 @@ from bodymap import cli, content, data, resources, settings, web
 from bodymap.callback import bp as callback_bp
 from bodymap.content import drawing
 from bodymap.embed import bp as embed_bp
-from bodymap.extensions import babel, csrf, init_limiter, login_manager
+from bodymap.extensions import babel, csrf, login_manager
 from bodymap.public import bp as public_bp
 from bodymap.staff import bp as staff_bp
 from bodymap.web import languages
@@ -46,7 +46,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=languages.current, default_translation_directories="translations")
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks read as one line, as babel.cfg extracts them
-    init_limiter(app)
     login_manager.init_app(app)
     web.init_app(app)
 

@@ -24,13 +24,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, select
 
 from bodymap import content, data, settings
-from bodymap.callback import retention
 from bodymap.content import ContentError, load
-from bodymap.data import migrate
+from bodymap.data import migrate, retention
 from bodymap.data.models import StaffMember, StaffSession
 from bodymap.notify import messages, outbox
-from bodymap.notify.worker import Worker
-from bodymap.staff import accounts
+from bodymap.notify.worker import AnotherWorker, Worker, only_worker_on_sqlite
+from bodymap.staff import accounts, signin
 
 # content ---------------------------------------------------------------------------------------------------------
 
@@ -195,10 +194,11 @@ callbacks_cli = AppGroup("callbacks", help="Look after stored callback requests.
 @with_appcontext
 @click.option("--days", type=click.IntRange(min=1), help="Keep this many days instead of RETENTION_DAYS.")
 def purge(days: int | None) -> None:
-    """Delete callback requests older than RETENTION_DAYS (default 90)."""
+    """Delete callback requests and logged calls older than RETENTION_DAYS (default 90), old summary emails and ended
+    staff sign-ins, in batches."""
     days = days or current_app.config["RETENTION_DAYS"]
-    deleted = retention.purge(current_app, days)
-    click.echo(f"Deleted {deleted} callback requests older than {days} days.")
+    purged = retention.purge(current_app, days, signin.IDLE_LIMIT, signin.ABSOLUTE_LIMIT)
+    click.echo(f"Deleted {purged} (older than {days} days, or ended).")
 
 
 callbacks_cli.add_command(purge)
@@ -222,6 +222,14 @@ def _worker() -> Worker:
 def notify_run(once: bool) -> None:
     """Send the desk's emails, reminders and morning summary as they fall due, until stopped."""
     worker = _worker()
+    try:
+        with only_worker_on_sqlite(current_app):
+            _run(worker, once)
+    except AnotherWorker as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _run(worker: Worker, once: bool) -> None:
     if once:
         outcome = worker.step()
         click.echo(f"Sent {outcome.sent}, skipped {outcome.skipped}, failed {outcome.failed}.")
@@ -244,6 +252,11 @@ def notify_status() -> None:
         found = outbox.status(db_session)
     counts, oldest = found["counts"], found["oldest"]
     click.echo(f"{counts['waiting']} waiting, {counts['sent']} sent, {counts['skipped']} skipped.")
+    if counts["unsure"]:
+        click.echo(
+            f"{counts['unsure']} may or may not have gone: a worker stopped while the mail server was taking them. "
+            "They are not sent again; check the desk's inbox."
+        )
     if oldest is not None:
         tried = f"tried {oldest.attempts} times, last: {oldest.last_error}" if oldest.attempts else "not tried yet"
         click.echo(f"Oldest waiting: {oldest.kind}, added {oldest.created_at:%Y-%m-%d %H:%M} UTC, {tried}.")
@@ -254,8 +267,8 @@ def notify_test() -> None:
     """Send one test email to DESK_EMAIL now, to check the mail settings."""
     worker = _worker()
     try:
-        with worker.mailer.connection() as send:
-            send(messages.test(worker.desk))
+        with worker.mailer.connection() as outgoing:
+            outgoing.send(messages.test(worker.desk))
     except (smtplib.SMTPException, OSError) as error:
         raise click.ClickException(f"Could not send through {worker.mailer.server}: {error}") from None
     click.echo(f"Sent a test email to {', '.join(current_app.config['DESK_EMAIL'])}.")

@@ -31,7 +31,7 @@ def _whole_number(name: str, default: int, minimum: int = 1) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) < minimum:
+    if not re.fullmatch(r"[0-9]{1,9}", value) or int(value) < minimum:
         raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
     return int(value)
 
@@ -193,7 +193,9 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": environ.get("SECRET_KEY") or instance_secret(instance_path),
         "CONTENT_PATH": str(content_path()),
         "DATABASE_URL": environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'bodymap.sqlite3'}",
-        "DATABASE_BUSY_TIMEOUT_MS": _whole_number("DATABASE_BUSY_TIMEOUT_MS", 5000),
+        "DATABASE_BUSY_TIMEOUT_MS": _whole_number("DATABASE_BUSY_TIMEOUT_MS", 3000),  # SQLite: a lock's longest wait
+        "DATABASE_TIMEOUT_SECONDS": _whole_number("DATABASE_TIMEOUT_SECONDS", 3),  # PostgreSQL: any one wait, at most
+        "DATABASE_PAUSE_SECONDS": _whole_number("DATABASE_PAUSE_SECONDS", 10),  # not tried again for this long after
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", ""),  # several sites sharing one Redis

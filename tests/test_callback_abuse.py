@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from itsdangerous import timed
@@ -118,6 +120,39 @@ def test_the_limit_is_counted_in_redis_when_configured(make_app, content):
     finally:
         for key in connection.scan_iter(f"*{prefix}*"):
             connection.delete(key)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("store", ["memory", "redis"])
+def test_sixteen_posts_at_once_from_one_address_store_at_most_five(make_app, store):
+    """The limit is taken before the request is stored, in one atomic step: a burst cannot slip past it."""
+    import redis
+
+    prefix = f"bodymap-test-{uuid.uuid4()}"
+    config = {"RATELIMIT_STORAGE_URI": redis_url(), "RATELIMIT_KEY_PREFIX": prefix} if store == "redis" else {}
+    app = limited_app(make_app, **config)
+    forms = []
+    for _ in range(16):  # sixteen browsers behind one address, each with its own form and token
+        client = app.test_client()
+        forms.append((client, hidden_fields(client.get("/callback"))))
+    start = threading.Barrier(16)
+
+    def post(client_and_form):
+        client, fields = client_and_form
+        start.wait(timeout=30)
+        return client.post("/callback", data={**fields, **GOOD_CALLBACK}).status_code
+
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(post, forms))
+    finally:
+        if store == "redis":
+            connection = redis.Redis.from_url(redis_url())
+            for key in connection.scan_iter(f"*{prefix}*"):
+                connection.delete(key)
+    assert statuses.count(303) <= 5 and len(stored(app)) == statuses.count(303)
+    assert statuses.count(303) + statuses.count(429) == 16
+    assert statuses.count(303) == 5, "and five do get through"
 
 
 def test_a_request_body_over_16_kb_gets_a_friendly_413(client):

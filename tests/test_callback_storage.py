@@ -16,6 +16,7 @@ from bodymap.settings import ConfigError
 from tests.helpers import (
     GOOD_CALLBACK,
     add_callback,
+    add_rows,
     flask_command,
     flask_shell,
     hidden_fields,
@@ -143,7 +144,10 @@ def test_purge_deletes_requests_older_than_the_retention_period(db_client, db_ap
     add_request(db_app, 89, "00000000-0000-4000-8000-000000000002")
     result = flask_command(db_app, "purge")
     assert result.exit_code == 0, result.output
-    assert "Deleted 1 callback requests older than 90 days." in result.output
+    assert "Deleted 1 callback request, 0 logged calls, 0 desk emails about no request, 0 ended staff sign-ins" in (
+        result.output
+    )
+    assert "(older than 90 days, or ended)" in result.output
     assert [s.submission_key for s in stored(db_app)] == ["00000000-0000-4000-8000-000000000002"]
     assert [a.callback_id for a in stored_areas(db_app)] == [stored(db_app)[0].id], "the old request's areas went too"
 
@@ -153,11 +157,42 @@ def test_purge_honours_retention_days(db_client, db_app, monkeypatch):
     add_request(db_app, 2, "00000000-0000-4000-8000-000000000004")
     monkeypatch.setitem(db_app.config, "RETENTION_DAYS", 7)
     result = flask_command(db_app, "purge")
-    assert "Deleted 1 callback requests older than 7 days." in result.output
+    assert "Deleted 1 callback request," in result.output and "(older than 7 days, or ended)" in result.output
     assert len(stored(db_app)) == 1
     result = flask_command(db_app, "purge", "--days", "1")
-    assert "Deleted 1 callback requests older than 1 days." in result.output
+    assert "Deleted 1 callback request," in result.output and "(older than 1 days, or ended)" in result.output
     assert stored(db_app) == []
+
+
+def test_purge_also_deletes_old_call_logs_old_summaries_and_ended_sign_ins_in_batches(db_client, db_app, monkeypatch):
+    from bodymap.data import retention
+    from bodymap.data.models import CallLog, CallLogArea, Notification, StaffMember, StaffSession
+
+    monkeypatch.setattr(retention, "BATCH", 2)  # several batches, each its own transaction
+    now, day = utcnow(), datetime.timedelta(days=1)
+    member = StaffMember(email="purge@clinic.example", password_hash="x")
+    add_rows(db_app, member)
+    rows = []
+    for age in (100, 95, 91, 89, 1):
+        call = CallLog(outcome="booked", created_at=now - age * day)
+        call.areas = [CallLogArea(position=0, region="knee", side="left")]
+        rows.append(call)
+        rows.append(Notification(kind="summary", key=f"summary:{age}", created_at=now - age * day, status="sent"))
+    rows.append(Notification(kind="summary", key="summary:waiting", created_at=now - 100 * day, status="waiting"))
+    for number, (created, seen) in enumerate([(now, now), (now - 13 * day / 24, now), (now - day, now - day)]):
+        rows.append(StaffSession(id=f"s{number}", staff_id=member.id, created_at=created, last_seen_at=seen))
+    add_rows(db_app, *rows)
+    result = flask_command(db_app, "callbacks", "purge")
+    assert result.exit_code == 0, result.output
+    assert "0 callback requests, 3 logged calls, 3 desk emails about no request, 2 ended staff sign-ins" in (
+        result.output
+    )
+    with db_app.extensions["bodymap.sessions"]() as session:
+        assert len(session.scalars(select(CallLog)).all()) == 2
+        assert len(session.scalars(select(CallLogArea)).all()) == 2, "a call's areas go with it"
+        kept = sorted(n.key for n in session.scalars(select(Notification)))
+        assert kept == ["summary:1", "summary:89", "summary:waiting"], "an email not yet sent is never dropped"
+        assert [s.id for s in session.scalars(select(StaffSession))] == ["s0"]
 
 
 def test_a_bad_retention_setting_stops_the_app_with_a_clear_message(make_app, monkeypatch):

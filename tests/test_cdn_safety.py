@@ -9,7 +9,6 @@ import shutil
 import pytest
 from flask import url_for
 
-from bodymap.extensions import limiter
 from bodymap.web.caching import BROWSER_MAX_AGE, SHARED_MAX_AGE, stored_responses
 from tests.helpers import HTMX, csrf_token_from, send_callback
 
@@ -206,7 +205,7 @@ def test_rate_limits_are_checked_only_on_routes_that_have_them(make_app, content
     app = make_app(RATELIMIT_ENABLED=True)
     client = app.test_client()
     calls = []
-    storage = limiter.storage
+    storage = app.extensions["bodymap.rate_limits"].shared
     for name in ("incr", "get", "get_expiry", "acquire_entry", "get_moving_window", "acquire_sliding_window_entry"):
         if hasattr(storage, name):
             method = getattr(storage, name)

@@ -76,6 +76,25 @@ def test_an_unexpected_error_gives_a_friendly_500_with_the_phone_number(failing_
     assert content.clinic.phone in page.get_text()
 
 
+def test_when_even_the_500_page_fails_the_answer_is_still_ours_with_the_phone_number(failing_client, content):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the error page itself fails")
+
+    from bodymap.web import errors
+
+    original, errors._render = errors._render, broken
+    try:
+        response = failing_client.get("/test-failure")
+    finally:
+        errors._render = original
+    assert response.status_code == 500
+    assert "Content-Security-Policy" in response.headers, "our headers, not the server's bare 500"
+    page = soup(response)
+    assert page.h1.get_text() == "Sorry, something went wrong"
+    assert page.select_one('a[href^="tel:"]')["href"] == content.clinic.tel
+    assert "secret internals" not in response.get_data(as_text=True)
+
+
 def test_a_500_inside_the_panel_is_a_fragment(failing_client):
     response = failing_client.get("/test-failure", headers=HTMX)
     assert response.status_code == 500

@@ -1,26 +1,36 @@
 """The desk's email for each new request: written with the request, sent by the worker through a real SMTP
-server (aiosmtpd on loopback), never twice, never lost when the mail server is down, never with a patient's details.
+server (aiosmtpd on loopback), never twice (claimed, handed over and marked sent in committed steps, whatever stops a
+worker; on SQLite a second worker refuses to start), never lost when the mail server is down, never with a patient's
+details.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import signal
 import smtplib
 import ssl
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import phonenumbers
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from click.testing import CliRunner
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from bodymap.areas.area import DURATIONS, FEELINGS
+from bodymap.cli import notify_cli
 from bodymap.data.models import CallbackRequest, Notification, utcnow
 from bodymap.notify import outbox
 from bodymap.notify.mailer import Mailer, MailError, SmtpServer
-from bodymap.notify.worker import Worker, backoff
+from bodymap.notify.worker import STALE, AnotherWorker, Worker, backoff, only_worker_on_sqlite
 from tests.helpers import callback_request, send_callback, stored
 from tests.mailserver import PASSWORD, USER, MailServer, certificate, check_password, tls_options
 
@@ -243,11 +253,12 @@ def test_an_email_about_a_request_already_handled_is_not_sent(mail_app, inbox):
 
 def test_deleting_a_request_deletes_its_emails(mail_app, db_app):
     add_waiting(mail_app, 1)
-    from bodymap.callback import retention
+    from bodymap.data import retention
 
     with mail_app.extensions["bodymap.sessions"]() as session, session.begin():
         session.scalars(select(CallbackRequest)).one().created_at = utcnow() - datetime.timedelta(days=100)
-    assert retention.purge(db_app, 90) == 1
+    hour = datetime.timedelta(hours=1)
+    assert retention.purge(db_app, 90, hour, hour).callback_requests == 1
     assert notifications(mail_app) == []
 
 
@@ -301,8 +312,8 @@ def one_email(mailer: Mailer) -> None:
     message = EmailMessage()
     message["Subject"] = "Test"
     message.set_content("Test")
-    with mailer.connection() as send:
-        send(message)
+    with mailer.connection() as outgoing:
+        outgoing.send(message)
 
 
 def test_smtp_urls_use_starttls_and_sign_in_with_the_password_in_the_url(tls):
@@ -352,3 +363,131 @@ def test_starttls_is_required_unless_the_mail_server_is_on_this_machine(mail_ser
     monkeypatch.setattr(SmtpServer, "on_this_machine", property(lambda self: False))
     with pytest.raises(MailError, match="does not offer STARTTLS"):
         one_email(Mailer(f"smtp://127.0.0.1:{mail_server.port}", "queue@clinic.example", DESK, timeout=5))
+
+
+# Each email once, whatever stops a worker ------------------------------------------------------------------------
+
+
+def flask_environment(app, tmp_path) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "CONTENT_PATH": app.config["CONTENT_PATH"],
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "notify-once-test",
+        "SMTP_URL": app.config["SMTP_URL"],
+        "DESK_EMAIL": ",".join(DESK),
+        "PUBLIC_URL": PUBLIC_URL,
+        "NOTIFY_INTERVAL_SECONDS": "1",
+    }
+
+
+def flask_command(*args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "flask"), "--app", "bodymap", *args]
+
+
+@pytest.mark.slow
+def test_a_worker_killed_while_the_mail_server_takes_an_email_never_sends_it_again(mail_app, inbox, tmp_path):
+    add_waiting(mail_app, 1)
+    [request] = notifications(mail_app)
+    inbox.delay = 4.0  # the server takes its time to say it has the message: the worker is killed meanwhile
+    with (tmp_path / "worker.log").open("w") as log:
+        worker = subprocess.Popen(
+            flask_command("notify", "run"), env=flask_environment(mail_app, tmp_path), stdout=log, stderr=log
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while status_of(mail_app, request.id) != "sending":
+                assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
+                time.sleep(0.05)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(timeout=10)
+    assert len(inbox.wait_for(1, seconds=10)) == 1, "the server kept the message it was given"
+    inbox.delay = 0.0
+    later = utcnow() + STALE + datetime.timedelta(seconds=1)
+    Worker(mail_app).send_waiting(later)
+    assert status_of(mail_app, request.id) == "unsure"
+    time.sleep(0.5)
+    assert [m["Message-ID"] for m in inbox.messages].count(inbox.messages[0]["Message-ID"]) == 1, "never sent twice"
+    status = CliRunner().invoke(notify_cli, ["status"], obj=_script_info(mail_app))
+    assert "1 may or may not have gone" in status.output
+
+
+def status_of(app, notification_id: int) -> str:
+    return next(n.status for n in notifications(app) if n.id == notification_id)
+
+
+def test_an_email_claimed_by_a_worker_that_stopped_before_the_mail_server_saw_it_is_sent_once(mail_app, inbox):
+    add_waiting(mail_app, 2)
+    with mail_app.extensions["bodymap.sessions"]() as session, session.begin():
+        session.execute(update(Notification).values(status="claimed", claimed_at=utcnow(), attempts=1))
+    assert Worker(mail_app).send_waiting(utcnow()).sent == 0, "a fresh claim belongs to a worker still at it"
+    later = utcnow() + STALE + datetime.timedelta(seconds=1)
+    assert Worker(mail_app).send_waiting(later).sent == 2
+    assert [n.status for n in notifications(mail_app)] == ["sent", "sent"]
+    assert len(inbox.wait_for(2)) == 2
+    assert Worker(mail_app).send_waiting(later + STALE).sent == 0
+    assert len(inbox.messages) == 2
+
+
+def test_each_step_is_committed_before_the_next_one_starts(mail_app, inbox, monkeypatch):
+    """What another worker (or a crash) would find at each step: claimed while the envelope is written, sending while
+    the message is handed over, sent after."""
+    add_waiting(mail_app, 1)
+    seen = []
+    worker = Worker(mail_app)
+    from bodymap.notify import mailer
+
+    envelope, deliver = mailer.Outgoing.envelope, mailer.Outgoing.deliver
+
+    def noting(step):
+        def run(self, *args):
+            seen.append((step, [n.status for n in notifications(mail_app)]))
+            return (envelope if step == "envelope" else deliver)(self, *args)
+
+        return run
+
+    monkeypatch.setattr(mailer.Outgoing, "envelope", noting("envelope"))
+    monkeypatch.setattr(mailer.Outgoing, "deliver", noting("deliver"))
+    assert worker.send_waiting(utcnow()).sent == 1
+    assert seen == [("envelope", ["claimed"]), ("deliver", ["sending"])]
+    assert [n.status for n in notifications(mail_app)] == ["sent"]
+
+
+def test_a_second_worker_on_sqlite_refuses_to_start_and_says_why(mail_app, tmp_path):
+    if not mail_app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("PostgreSQL claims rows with SKIP LOCKED: any number of workers may run")
+    with only_worker_on_sqlite(mail_app):
+        result = CliRunner().invoke(notify_cli, ["run", "--once"], obj=_script_info(mail_app))
+        assert result.exit_code == 1
+        assert "Another notify worker" in result.output and "run exactly one" in result.output
+        with pytest.raises(AnotherWorker), only_worker_on_sqlite(mail_app):
+            pass
+    assert CliRunner().invoke(notify_cli, ["run", "--once"], obj=_script_info(mail_app)).exit_code == 0
+
+
+@pytest.mark.slow
+def test_a_second_notify_run_process_on_sqlite_exits_non_zero(mail_app, tmp_path):
+    if not mail_app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("PostgreSQL claims rows with SKIP LOCKED: any number of workers may run")
+    environment = flask_environment(mail_app, tmp_path)
+    first = subprocess.Popen(flask_command("notify", "run"), env=environment, stdout=subprocess.PIPE, text=True)
+    try:
+        assert "Sending the front desk's emails" in first.stdout.readline()
+        second = subprocess.run(flask_command("notify", "run"), env=environment, capture_output=True, text=True)
+        assert second.returncode != 0
+        assert "Another notify worker" in second.stderr and "SQLite has no row locks" in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=20)
+        first.stdout.close()
+
+
+def _script_info(app):
+    from flask.cli import ScriptInfo
+
+    return ScriptInfo(create_app=lambda: app)

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from bodymap import extensions
+from bodymap.web import rate_limits
 from tests.helpers import HTMX, add_staff, csrf_token_from, send_callback, sign_in, soup, stored
 
 CLOSED_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -22,15 +22,15 @@ def typed_value(page, name):
 def fresh_warning_budget(monkeypatch):
     """The once-a-minute budget of limiter warnings starts unused, and the clock is ours to move."""
     clock = [1_000_000.0]
-    monkeypatch.setattr(extensions.time, "monotonic", lambda: clock[0])
-    for log_filter in logging.getLogger(extensions.LIMITER_LOGGER).filters:
-        if isinstance(log_filter, extensions.OncePerMinute):
+    monkeypatch.setattr(rate_limits.time, "monotonic", lambda: clock[0])
+    for log_filter in logging.getLogger(rate_limits.LOGGER).filters:
+        if isinstance(log_filter, rate_limits.OncePerMinute):
             monkeypatch.setattr(log_filter, "last", float("-inf"))
     return clock
 
 
 def limiter_warnings(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == extensions.LIMITER_LOGGER and r.levelno >= logging.WARNING]
+    return [r for r in caplog.records if r.name == rate_limits.LOGGER and r.levelno >= logging.WARNING]
 
 
 def test_with_the_rate_limit_store_down_forms_work_on_an_in_memory_limit(make_app, caplog, fresh_warning_budget):
@@ -47,7 +47,7 @@ def test_with_the_rate_limit_store_down_forms_work_on_an_in_memory_limit(make_ap
     assert refused.status_code == 429  # the limit still holds, counted in this process's memory
     assert typed_value(soup(refused), "name") == "Sixth Try"
     assert len(limiter_warnings(caplog)) == 1, "one warning, not one per request"
-    assert extensions.store_down()
+    assert app.extensions["bodymap.rate_limits"].store_down
 
 
 def test_while_the_store_stays_down_the_log_gets_one_warning_a_minute(make_app, caplog, fresh_warning_budget):
@@ -61,7 +61,7 @@ def test_while_the_store_stays_down_the_log_gets_one_warning_a_minute(make_app, 
             send_callback(client, phone="1")
     warnings = limiter_warnings(caplog)
     assert len(warnings) == 2
-    assert warnings[1].getMessage() == extensions.STORE_DOWN_WARNING
+    assert warnings[1].getMessage().startswith(rate_limits.STORE_DOWN_WARNING)
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])

@@ -24,7 +24,7 @@ from wtforms import Form, FormField
 from bodymap import content
 from bodymap.areas.area import MAX_AREAS, Area, area_from, by_score, combined_flags
 from bodymap.areas.forms import SIDE_CHOICES, AreaForm, area_of, areas_field, set_region_choices
-from bodymap.web.forms import posted_form
+from bodymap.web.forms import posted_form, whole_number
 from bodymap.web.rendering import Cache, cache_policy, page_or_fragment
 from bodymap.web.titles import titled
 
@@ -89,13 +89,11 @@ def _apply(action: str, areas: list[Area], formdata: MultiDict, notes: list[str]
     if action == "clear":
         return Outcome([], gettext("Your list is empty now."))
     if action.startswith("remove-"):
-        index = action.removeprefix("remove-")
-        if not index.isdigit() or int(index) >= len(areas):
+        index = whole_number(action.removeprefix("remove-"))
+        if index is None or index >= len(areas):
             return Outcome(areas, gettext("That area is not on your list. Your list is as it was."), 422)
-        removed = areas[int(index)]
-        return Outcome(
-            areas[: int(index)] + areas[int(index) + 1 :], gettext("%(area)s is off your list.", area=removed.label)
-        )
+        removed = areas[index]
+        return Outcome(areas[:index] + areas[index + 1 :], gettext("%(area)s is off your list.", area=removed.label))
     if action == "update":
         return Outcome(areas, None if notes else gettext("Your changes are saved."))
     if action in ("show", "print"):

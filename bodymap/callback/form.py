@@ -59,7 +59,7 @@ def _said_something(area) -> bool:
 def edit_action(formdata) -> str | None:
     """The edit a button asked for ("add-area", "update", "remove-N"), or None for a send."""
     action = (formdata or {}).get("action", "")
-    if action in EDIT_ACTIONS or re.fullmatch(r"remove-\d{1,2}", action):
+    if action in EDIT_ACTIONS or re.fullmatch(r"remove-[0-9]{1,2}", action):
         return action
     return None
 

@@ -25,10 +25,10 @@ from bodymap.areas.forms import set_region_choices
 from bodymap.callback import bp
 from bodymap.callback.form import REGION_BLANK, CallbackForm, edit_action, edited, with_areas
 from bodymap.data.models import CallbackArea, CallbackRequest
-from bodymap.extensions import csrf, limiter
+from bodymap.extensions import csrf
 from bodymap.notify import outbox
-from bodymap.web import languages
-from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
+from bodymap.web import languages, rate_limits
+from bodymap.web.errors import RETRY_AFTER_SECONDS, log_database_error, wait_in_words
 from bodymap.web.formatting import display_phone
 from bodymap.web.forms import posted_form
 from bodymap.web.regions import page_args
@@ -124,13 +124,10 @@ def from_list():
     return _form_page(CallbackForm(formdata=with_areas(None, listed)), 200)
 
 
-def _successful(response) -> bool:
-    return response.status_code in (201, 303)
-
-
-def _editing() -> bool:
-    """A button that adds, removes or redraws areas: not an attempt to send, so no limit counts it."""
-    return edit_action(posted_form()) is not None
+# Per address: requests that reached the desk, and every attempt to send (typos included). Adding or removing an
+# area redraws the form and counts for neither.
+SENT_LIMIT = "5 per hour"
+ATTEMPT_LIMIT = "30 per hour"
 
 
 def _edit(action: str):
@@ -147,12 +144,27 @@ def _edit(action: str):
 
 
 @languages.post(bp, "/callback", twin="new")
-@limiter.limit("5 per hour", deduct_when=_successful, exempt_when=_editing)  # requests that reached the desk
-@limiter.limit("30 per hour", exempt_when=_editing)  # every attempt to send, typos included
 def create():
     action = edit_action(posted_form())
     if action is not None:
         return _edit(action)
+    limits, address = rate_limits.current(), request.remote_addr or "-"
+    attempt = limits.take(ATTEMPT_LIMIT, "callback-attempt", address)
+    if not attempt:
+        return _too_many(attempt.wait)
+    # A place among the requests that reach the desk is taken first, atomically, and given back unless this one is
+    # stored (or confirmed again): sixteen sent at once against a limit of five store five.
+    sent = limits.take(SENT_LIMIT, "callback-sent", address)
+    if not sent:
+        return _too_many(sent.wait)
+    response = _store()
+    if response.status_code not in (201, 303):
+        sent.give_back()
+    return response
+
+
+def _store():
+    """Validate the form and store the request with its desk email; the answer a patient sees."""
     form = CallbackForm(formdata=posted_form())
     if not form.validate():
         return _form_page(form, 422)
@@ -243,11 +255,9 @@ def csrf_expired(error: CSRFError):
     return _form_page(form, 400, message)
 
 
-@bp.errorhandler(429)
-def too_many(error):
+def _too_many(wait: int):
     """Over the limit: the form as typed, the phone number, and how long to wait."""
     form = CallbackForm(formdata=posted_form())
-    wait = limit_wait_seconds()
     message = _(
         "We have had many requests from your network. Please call us instead, or try again in %(wait)s.",
         wait=wait_in_words(wait),

@@ -30,7 +30,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 LANGUAGES = ("en", "es")
 VIEWS = ("front", "back")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 HTTPS = re.compile(r"^https://[^\s/]+\.[^\s]+$")
 
 

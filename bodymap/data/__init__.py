@@ -29,7 +29,13 @@ def _close_session(_error: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
+    config = app.config
+    engine = make_engine(
+        config["DATABASE_URL"],
+        config["DATABASE_BUSY_TIMEOUT_MS"],
+        config["DATABASE_TIMEOUT_SECONDS"],
+        config["DATABASE_PAUSE_SECONDS"],
+    )
     app.extensions["bodymap.engine"] = engine
     app.extensions["bodymap.sessions"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

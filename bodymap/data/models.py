@@ -160,7 +160,10 @@ class Notification(Base):
     callback_id: Mapped[int | None] = mapped_column(ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     due_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    status: Mapped[str] = mapped_column(String(8), default="waiting", index=True)  # waiting, sent or skipped
+    # waiting -> claimed (a worker took it) -> sending (handed to the mail server) -> sent; or skipped; or unsure:
+    # its worker stopped while the mail server was taking it, so it may have gone, and it is never sent again.
+    status: Mapped[str] = mapped_column(String(8), default="waiting", index=True)
+    claimed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))

@@ -13,7 +13,7 @@ import ipaddress
 import smtplib
 import ssl
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -97,20 +97,58 @@ class Mailer:
         return smtp
 
     @contextlib.contextmanager
-    def connection(self) -> Iterator[Callable[[EmailMessage], None]]:
-        """A `send(message)` on one open connection, closed at the end of the block."""
+    def connection(self) -> Iterator[Outgoing]:
+        """An `Outgoing` on one open connection, closed at the end of the block."""
         smtp = self._open()
-
-        def send(message: EmailMessage) -> None:
-            message["From"] = self.sender
-            message["To"] = ", ".join(self.recipients)
-            message["Date"] = formatdate(localtime=False)
-            smtp.send_message(message, from_addr=self.sender, to_addrs=list(self.recipients))
-
         try:
-            yield send
+            yield Outgoing(smtp, self.sender, self.recipients)
         finally:
             try:
                 smtp.quit()
             except (smtplib.SMTPException, OSError):
                 smtp.close()
+
+
+@dataclass
+class Outgoing:
+    """Sending on an open connection in two steps, so the caller can say in between that the email is about to go:
+
+    - `envelope(message)`: the sender and recipients (MAIL FROM, RCPT TO). A failure here sent nothing.
+    - `deliver(prepared)`: the message itself (DATA). The mail server has taken it exactly when this returns; an
+      error the server answers with (SMTPDataError) means it did not; a connection lost while it answers leaves
+      it unknown (OSError).
+    `send(message)` does both.
+    """
+
+    smtp: smtplib.SMTP
+    sender: str
+    recipients: tuple[str, ...]
+
+    def envelope(self, message: EmailMessage) -> bytes:
+        del message["From"], message["To"], message["Date"]
+        message["From"] = self.sender
+        message["To"] = ", ".join(self.recipients)
+        message["Date"] = formatdate(localtime=False)
+        prepared = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        code, answer = self.smtp.mail(self.sender)
+        if code != 250:
+            self.smtp.rset()
+            raise smtplib.SMTPSenderRefused(code, answer, self.sender)
+        refused = {}
+        for recipient in self.recipients:
+            code, answer = self.smtp.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, answer)
+        if len(refused) == len(self.recipients):
+            self.smtp.rset()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        return prepared
+
+    def deliver(self, prepared: bytes) -> None:
+        code, answer = self.smtp.data(prepared)
+        if code != 250:
+            self.smtp.rset()
+            raise smtplib.SMTPDataError(code, answer)
+
+    def send(self, message: EmailMessage) -> None:
+        self.deliver(self.envelope(message))

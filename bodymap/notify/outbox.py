@@ -65,4 +65,5 @@ def status(db_session: Session) -> dict:
     oldest = db_session.scalars(
         select(Notification).where(Notification.status == "waiting").order_by(Notification.created_at).limit(1)
     ).first()
-    return {"counts": {name: counts.get(name, 0) for name in ("waiting", "sent", "skipped")}, "oldest": oldest}
+    names = ("waiting", "claimed", "sending", "sent", "skipped", "unsure")
+    return {"counts": {name: counts.get(name, 0) for name in names}, "oldest": oldest}

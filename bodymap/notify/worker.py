@@ -2,23 +2,34 @@
 what waits in the outbox, and marks what it sent.
 
 When the mail server is down, a notification waits longer after each failed try (30 s, 1 min, 2 min, ...
-up to an hour) and nothing is dropped. On PostgreSQL each notification is claimed with
-`SELECT ... FOR UPDATE SKIP LOCKED` and marked sent in the same transaction, so any number of workers
-send each email once. SQLite has no row locks: run one worker there.
+up to an hour) and nothing is dropped.
+
+Each email is sent once, whatever stops a worker, through three committed steps: the worker claims the row
+(`claimed`, with `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers share the outbox),
+tells the mail server who it is from and to, marks the row `sending`, hands the message over (SMTP's DATA), and
+marks it `sent`. A row left `claimed` by a worker that stopped never reached the mail server: after STALE it waits
+again and is sent. A row left `sending` stopped while the mail server was taking it, in the milliseconds between
+the message's last byte and the commit of `sent`: it may have gone, so it is marked `unsure`, never sent again,
+and `notify status` and the log say so. SQLite has no row locks: there, `notify run` takes a lock file beside the
+database, and a second one refuses to start.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import fcntl
+import os
 import smtplib
 import threading
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import make_url, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -28,6 +39,7 @@ from bodymap.notify import messages, reminders
 from bodymap.notify.mailer import Mailer
 from bodymap.notify.schedule import Schedule
 
+STALE = datetime.timedelta(minutes=2)  # a claim older than this was left by a worker that stopped
 FIRST_RETRY_SECONDS = 30.0
 LAST_RETRY_SECONDS = 3600.0
 BATCH = 100
@@ -36,6 +48,40 @@ BATCH = 100
 def backoff(attempts: int, first: float = FIRST_RETRY_SECONDS, last: float = LAST_RETRY_SECONDS) -> datetime.timedelta:
     """How long to wait after the `attempts`-th failed try: doubling from `first`, never more than `last`."""
     return datetime.timedelta(seconds=min(first * 2 ** max(attempts - 1, 0), last))
+
+
+class AnotherWorker(Exception):
+    """A second worker on a SQLite database: the message says why it may not start."""
+
+
+@contextlib.contextmanager
+def only_worker_on_sqlite(app: Flask) -> Iterator[None]:
+    """On SQLite, hold a lock file beside the database while sending, so a second worker refuses to start: without
+    row locks two workers would both send what waits. Other databases need none (rows are claimed)."""
+    url = make_url(app.config["DATABASE_URL"])
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        yield
+        return
+    lock = Path(f"{database}.notify-lock")
+    with lock.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise AnotherWorker(
+                f"Another notify worker (pid {holder}) is already sending for the SQLite database {database}. "
+                "SQLite has no row locks, so run exactly one `notify run` there; stop the other one first."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -81,46 +127,100 @@ class Worker:
             compose = messages.new_request if row.kind == "request" else messages.reminder
             return compose(row, callback, self.desk, now)
 
+    def recover(self, now: datetime.datetime) -> int:
+        """Rows a stopped worker left behind: claimed ones wait again; ones being handed over are `unsure`."""
+        stale = now - STALE
+        with data.new_session(self.app) as db_session, db_session.begin():
+            db_session.execute(
+                update(Notification)
+                .where(Notification.status == "claimed", Notification.claimed_at < stale)
+                .values(status="waiting", claimed_at=None)
+            )
+            unsure = db_session.execute(
+                update(Notification)
+                .where(Notification.status == "sending", Notification.claimed_at < stale)
+                .values(status="unsure", last_error="the worker stopped while the mail server was taking it")
+            ).rowcount
+        if unsure:
+            self.app.logger.warning(
+                "%s desk email(s) may or may not have gone: a worker stopped while the mail server was taking them. "
+                "They are not sent again; `notify status` lists them.",
+                unsure,
+            )
+        return unsure
+
+    def _claim(self, db_session: Session, now: datetime.datetime) -> tuple[Notification, EmailMessage | None] | None:
+        """The next due notification, claimed (committed); with its email, or None when it no longer needs one."""
+        with db_session.begin():
+            row = db_session.scalars(
+                select(Notification)
+                .where(Notification.status == "waiting", Notification.due_at <= now)
+                .order_by(Notification.due_at, Notification.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                return None
+            message = self._compose(db_session, row, now)
+            if message is None:
+                row.status, row.sent_at = "skipped", now
+            else:
+                row.status, row.claimed_at, row.attempts = "claimed", utcnow(), row.attempts + 1
+        return row, message
+
+    def _failed(self, db_session: Session, row: Notification, now: datetime.datetime, error: Exception) -> None:
+        """The mail server did not take it: it waits again, longer each time."""
+        with db_session.begin():
+            row.status, row.claimed_at = "waiting", None
+            row.due_at = now + backoff(row.attempts, self.first_retry)
+            row.last_error = f"{type(error).__name__}: {error}"[:200]
+        self.app.logger.warning(
+            "Could not send notification %s through %s (%s); next try after %s UTC",
+            row.id,
+            self.mailer.server,
+            type(error).__name__,
+            f"{row.due_at:%H:%M:%S}",
+        )
+
     def send_waiting(self, now: datetime.datetime, limit: int = BATCH) -> Outcome:
-        """Send what is due at `now`, one notification per transaction; stop at the first failure to send."""
+        """Send what is due at `now`, each in claimed, sending and sent steps; stop at the first failure to send."""
         outcome = Outcome()
-        with contextlib.ExitStack() as connections:
-            send = None
+        self.recover(now)
+        with contextlib.ExitStack() as connections, data.new_session(self.app) as db_session:
+            outgoing = None
             while outcome.sent + outcome.skipped < limit:
-                with data.new_session(self.app) as db_session, db_session.begin():
-                    row = db_session.scalars(
-                        select(Notification)
-                        .where(Notification.status == "waiting", Notification.due_at <= now)
-                        .order_by(Notification.due_at, Notification.id)
-                        .limit(1)
-                        .with_for_update(skip_locked=True)
-                    ).first()
-                    if row is None:
-                        break
-                    message = self._compose(db_session, row, now)
-                    if message is None:
-                        row.status, row.sent_at = "skipped", now
-                        outcome.skipped += 1
-                        continue
-                    row.attempts += 1
-                    try:
-                        if send is None:
-                            send = connections.enter_context(self.mailer.connection())
-                        send(message)
-                    except (smtplib.SMTPException, OSError) as error:
-                        row.due_at = now + backoff(row.attempts, self.first_retry)
-                        row.last_error = f"{type(error).__name__}: {error}"[:200]
-                        outcome.failed += 1
-                        self.app.logger.warning(
-                            "Could not send notification %s through %s (%s); next try after %s UTC",
-                            row.id,
-                            self.mailer.server,
-                            type(error).__name__,
-                            f"{row.due_at:%H:%M:%S}",
-                        )
-                        break
+                claimed = self._claim(db_session, now)
+                if claimed is None:
+                    break
+                row, message = claimed
+                if message is None:
+                    outcome.skipped += 1
+                    continue
+                try:
+                    if outgoing is None:
+                        outgoing = connections.enter_context(self.mailer.connection())
+                    prepared = outgoing.envelope(message)
+                except (smtplib.SMTPException, OSError) as error:  # nothing reached the mail server
+                    self._failed(db_session, row, now, error)
+                    outcome.failed += 1
+                    break
+                with db_session.begin():
+                    row.status = "sending"
+                try:
+                    outgoing.deliver(prepared)
+                except smtplib.SMTPException as error:  # the server answered: it did not take the message
+                    self._failed(db_session, row, now, error)
+                    outcome.failed += 1
+                    break
+                except OSError as error:  # the connection went while the server answered: it may have taken it
+                    with db_session.begin():
+                        row.status, row.last_error = "unsure", f"{type(error).__name__}: {error}"[:200]
+                    self.app.logger.warning("Notification %s may or may not have gone; it is not sent again", row.id)
+                    outcome.failed += 1
+                    break
+                with db_session.begin():
                     row.status, row.sent_at, row.last_error = "sent", utcnow(), None
-                    outcome.sent += 1
+                outcome.sent += 1
         return outcome
 
     def step(self, now: datetime.datetime | None = None) -> Outcome:

@@ -237,7 +237,7 @@ def request_guide_for(callback: CallbackRequest, said: Content | None = None, la
     )
 
 
-@bp.get("/callbacks/<int:request_id>/guide")
+@bp.get("/callbacks/<id:request_id>/guide")
 def request_guide(request_id: int):
     """The map with a callback request's script beside it: every area it names, red flags first, in the language the
     patient wrote in unless staff ask for another."""

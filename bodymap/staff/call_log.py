@@ -18,6 +18,7 @@ from bodymap.areas.area import MAX_AREAS
 from bodymap.data.models import CALL_OUTCOMES, CallLog, CallLogArea
 from bodymap.staff import bp
 from bodymap.staff.layout import local_page
+from bodymap.web.forms import posted_form
 from bodymap.web.rendering import fragment_or_redirect, is_htmx
 
 SPARE_ROWS = 2  # empty rows under the areas already filled in
@@ -72,7 +73,7 @@ def _back(target: str | None) -> str:
 @bp.post("/calls")
 def log_call():
     """Log a call; htmx gets the form back (empty, with a note), a browser goes back to the guide."""
-    form = CallLogForm()
+    form = CallLogForm(formdata=posted_form())
     if not form.validate():
         if not is_htmx():
             flash("The call was not logged: " + " ".join(_messages(form.errors)))

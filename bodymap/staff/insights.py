@@ -27,6 +27,7 @@ from bodymap.data import view_counts
 from bodymap.data.models import CallbackArea, CallbackRequest, CallLog, CallLogArea, RegionView, utcnow
 from bodymap.staff import bp
 from bodymap.staff.layout import staff_title
+from bodymap.web.forms import whole_number
 
 PERIODS = (7, 30, 90)
 MEASURES = {"views": "Patient views", "callbacks": "Callback requests", "calls": "Logged calls"}
@@ -73,10 +74,10 @@ class Insights:
 
 
 def _period() -> int:
-    days = request.args.get("days", "30")
-    if not days.isdigit() or int(days) not in PERIODS:
+    days = whole_number(request.args.get("days", "30"))
+    if days not in PERIODS:
         abort(400, description="Insights cover the last 7, 30 or 90 days.")
-    return int(days)
+    return days
 
 
 def area_keys(regions: list[Region]) -> list[Key]:

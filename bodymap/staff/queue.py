@@ -26,6 +26,7 @@ from bodymap.data.models import STATUSES, CallbackArea, CallbackRequest, utcnow
 from bodymap.notify.schedule import Deadline, Schedule, clock
 from bodymap.staff import bp
 from bodymap.staff.layout import LANGUAGES_IN_ENGLISH, local_page, new_callback_count, staff_title
+from bodymap.web.forms import posted_form
 from bodymap.web.rendering import fragment_or_redirect
 
 PAGE_SIZE = 50
@@ -210,12 +211,12 @@ def _back(target: str | None) -> str:
     return local_page(target, "/staff/callbacks", "staff.queue")
 
 
-@bp.post("/callbacks/<int:request_id>/status")
+@bp.post("/callbacks/<id:request_id>/status")
 def change_status(request_id: int):
     callback = data.request_session().get(CallbackRequest, request_id)
     if callback is None:
         abort(404)
-    form = StatusChange()
+    form = StatusChange(formdata=posted_form())
     if not form.validate():
         abort(400, description="That status is not one we know: new, contacted, booked or closed.")
     callback.status = form.status.data

@@ -5,25 +5,24 @@ Each sign-in is a row in `staff_sessions`; the cookie carries a random token for
 password, removing the account and `staff signout-everywhere` delete rows, so a copied cookie opens nothing
 afterwards.
 
-Failed sign-ins are counted per account and address together, so a stranger's guesses from one address
-never lock a colleague out at her own desk; an address that guesses at many accounts is refused on its own;
-and past a higher ceiling for one account, every attempt at it is slowed, never refused.
+Failed sign-ins are counted per account and address together (5 a minute, 20 an hour), so a stranger's guesses
+from one address never lock a colleague out at her own desk, and per address (30 a minute, 100 an hour, whatever
+the account, known or not, so the answer never says whether an account exists): a clinic whose staff share one
+public address (a NAT, the guest Wi-Fi) stays far below that. Nothing locks an account: many failures for one
+account from many addresses are logged, and its owner's correct password from a new address still works. A
+refused sign-in is answered at once, with the wait; nothing sleeps in a request.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import secrets
-import time
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from limits import parse
 from sqlalchemy import delete, or_
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import EmailField, PasswordField
@@ -31,12 +30,13 @@ from wtforms.validators import InputRequired, Length
 
 from bodymap import data
 from bodymap.data.models import StaffMember, StaffSession, utcnow
-from bodymap.extensions import limiter, login_manager
+from bodymap.extensions import login_manager
 from bodymap.staff import bp
 from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate
 from bodymap.staff.layout import local_page, staff_title
-from bodymap.web.errors import RETRY_AFTER_SECONDS, limit_wait_seconds, log_database_error, wait_in_words
-from bodymap.web.forms import posted_form
+from bodymap.web import rate_limits
+from bodymap.web.errors import RETRY_AFTER_SECONDS, log_database_error, wait_in_words
+from bodymap.web.forms import posted_form, whole_number
 from bodymap.web.rendering import is_htmx
 
 IDLE_LIMIT = datetime.timedelta(minutes=30)
@@ -48,11 +48,9 @@ OPEN_ENDPOINTS = {"staff.login", "staff.logout"}
 # Requests the page makes by itself (polling) do not count as someone being at the desk.
 BACKGROUND_ENDPOINTS = {"staff.queue_rows"}
 
-PAIR_LIMIT = "5 per minute;20 per hour"  # one account from one address: refused for a while
-ADDRESS_LIMIT = "10 per minute;50 per hour"  # one address trying many accounts: refused for a while
-ACCOUNT_CEILING = parse("30 per hour")  # one account from everywhere: slowed, never refused
-SLOW_DOWN_SECONDS = 3.0
-pause = time.sleep  # how a slowed sign-in waits
+PAIR_LIMIT = "5 per minute;20 per hour"  # failures for one account from one address: refused for a while
+ADDRESS_LIMIT = "30 per minute;100 per hour"  # failures from one address, any account: refused for a while
+ACCOUNT_WATCH = "30 per hour"  # failures for one account from anywhere: past it, the log says so (never a lockout)
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = "Please sign in to see the front-desk pages."
@@ -83,10 +81,11 @@ def load_member(token: str) -> StaffMember | None:
         return None
     member_id, _, version = token.partition(":")
     session_token = session.get(SESSION_TOKEN)
-    if not member_id.isdigit() or not version.isdigit() or not isinstance(session_token, str):
+    member_number, version_number = whole_number(member_id), whole_number(version)
+    if member_number is None or version_number is None or not isinstance(session_token, str):
         return None
     row = data.request_session().get(StaffSession, token_digest(session_token))
-    if row is None or row.staff_id != int(member_id):
+    if row is None or row.staff_id != member_number:
         return None
     now = utcnow()
     if now - row.created_at > ABSOLUTE_LIMIT:
@@ -96,7 +95,7 @@ def load_member(token: str) -> StaffMember | None:
         _end(row, "idle")
         return None
     member = data.request_session().get(StaffMember, row.staff_id)
-    if member is None or member.session_version != int(version):
+    if member is None or member.session_version != version_number:
         return None
     g.staff_session = row
     return member
@@ -139,40 +138,18 @@ def never_store(response):
     return response
 
 
-def _failed(response) -> bool:
-    """Only a wrong email or password counts towards the limits (not an outage, not an expired form)."""
-    return response.status_code == 401
-
-
 def _posted_email() -> str:
     return str(posted_form().get("email", "")).strip().lower()[:254]
 
 
-def _pair_key() -> str:
-    """One account from one address: a stranger's failures never count against the colleague's own desk."""
-    return f"staff-login:{_posted_email()}:{get_remote_address() or '-'}"
+def _address() -> str:
+    return request.remote_addr or "-"  # the client's, through TRUSTED_PROXIES (ProxyFix)
 
 
-def _account_identifiers(email: str) -> list[str]:
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    return [part for part in (prefix, "staff-login-account", email) if part]
-
-
-def _account_over_ceiling(email: str) -> bool:
-    """Many failures for this account from everywhere: its sign-ins are slowed down."""
-    if not limiter.enabled or not email:
-        return False
-    try:
-        return not limiter.limiter.test(ACCOUNT_CEILING, *_account_identifiers(email))
-    except Exception:  # noqa: BLE001 - the store is down: the limiter's own fallback still counts per address
-        return False
-
-
-def _count_account_failure(email: str) -> None:
-    if not limiter.enabled or not email:
-        return
-    with contextlib.suppress(Exception):  # the store is down: as above
-        limiter.limiter.hit(ACCOUNT_CEILING, *_account_identifiers(email))
+def _note_account_failure(email: str) -> None:
+    """Many failures for one account from anywhere: past the watch, each is logged (no email), never a lockout."""
+    if email and not rate_limits.current().take(ACCOUNT_WATCH, "staff-login-account", email):
+        current_app.logger.warning("More than 30 failed sign-ins for one account in the last hour")
 
 
 def _login_page(form: LoginForm, status: int, error: str | None = None):
@@ -200,21 +177,37 @@ def _start_session(member: StaffMember) -> None:
     session.permanent = True
 
 
+def _refused(wait: int):
+    """Too many failed sign-ins: answered at once, with how long to wait."""
+    message = f"Too many failed sign-ins from here. Please wait {wait_in_words(wait)} and try again, or ask a manager."
+    response = _login_page(LoginForm(formdata=posted_form()), 429, message)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(PAIR_LIMIT, methods=["POST"], key_func=_pair_key, deduct_when=_failed)
-@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_failed)
 def login():
     """The sign-in form; a member who signs in gets a new session and the page they asked for."""
     if request.method == "GET":
         return _login_page(LoginForm(formdata=None), 200)
     form = LoginForm(formdata=posted_form())
     email = (form.email.data or "").strip().lower()
+    limits = rate_limits.current()
+    # A place in each limit is taken before the password is checked, and given back unless it failed: so many
+    # guesses at once are counted exactly, and a correct password or an outage costs nothing.
+    pair = limits.take(PAIR_LIMIT, "staff-login", _posted_email(), _address())
+    if not pair:
+        return _refused(pair.wait)
+    address = limits.take(ADDRESS_LIMIT, "staff-login-address", _address())
+    if not address:
+        pair.give_back()
+        return _refused(address.wait)
+    failed = False
     try:
-        if _account_over_ceiling(email):
-            pause(SLOW_DOWN_SECONDS)
         member = authenticate(data.request_session(), email, form.password.data or "") if form.validate() else None
         if member is None:
-            _count_account_failure(email)
+            failed = True
+            _note_account_failure(email)
             return _login_page(form, 401, "That email and password do not match an account. Please try again.")
         next_page = local_page(request.args.get("next"), "/staff/", "staff.queue")
         _start_session(member)
@@ -225,6 +218,10 @@ def login():
         response = _login_page(form, 503, message)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+    finally:
+        if not failed:
+            pair.give_back()
+            address.give_back()
     return redirect(next_page, 303)
 
 
@@ -255,16 +252,6 @@ def logout():
 def home():
     """The front desk starts at the callback queue."""
     return redirect(url_for("staff.queue"))
-
-
-@bp.errorhandler(429)
-def login_refused(error):
-    """Too many failed sign-ins for this account from this address, or from this address: says how long to wait."""
-    wait = limit_wait_seconds()
-    message = f"Too many failed sign-ins from here. Please wait {wait_in_words(wait)} and try again, or ask a manager."
-    response = _login_page(LoginForm(formdata=posted_form()), 429, message)
-    response.headers["Retry-After"] = str(wait)
-    return response
 
 
 @bp.errorhandler(CSRFError)

@@ -6,11 +6,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bodymap.web import assets, caching, errors, formatting, health, hosts, languages, security_headers, sessions
+from bodymap.web import (
+    assets,
+    caching,
+    errors,
+    formatting,
+    forms,
+    health,
+    hosts,
+    languages,
+    rate_limits,
+    security_headers,
+    sessions,
+)
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["id"] = forms.RecordId  # before any blueprint's rules are added
     languages.init_app(app)  # first: the language of an address is known before anything answers for it
+    rate_limits.init_app(app)
     security_headers.init_app(app)
     caching.init_app(app)
     assets.init_app(app)

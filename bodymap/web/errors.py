@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import functools
 import math
-import time
 
 from flask import Flask, abort, current_app, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext, ngettext
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from bodymap.extensions import limiter
+from bodymap import content
 from bodymap.web.rendering import Cache, page_or_fragment
 
 # How long a patient or a colleague is asked to wait when the database does not answer.
@@ -23,17 +23,6 @@ RETRY_AFTER_SECONDS = 60
 def _render(status: int, name: str):
     # htmx swaps error responses into the panel too, so it gets the message without the page around it.
     return page_or_fragment(f"errors/{name}.html", f"errors/_{name}.html", status=status, cache=Cache.SHARED)
-
-
-def limit_wait_seconds(default: int = RETRY_AFTER_SECONDS) -> int:
-    """Seconds until the rate limit that refused this request lets it through again."""
-    try:
-        current = limiter.current_limit
-        if current is not None and current.breached:
-            return max(1, math.ceil(current.window[0] - time.time()))  # window[0]: when it resets, unrounded
-    except Exception:  # noqa: BLE001 - the store may have gone away since: the default is a fair guess
-        pass
-    return default
 
 
 def wait_in_words(seconds: int) -> str:
@@ -71,8 +60,28 @@ def not_found(error: HTTPException):
     return _render(404, "404")
 
 
+# The last answer when even the error page cannot be drawn: plain words and the way to reach a person.
+LAST_RESORT = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Sorry, something went wrong</title>"
+    "<h1>Sorry, something went wrong</h1><p>Please try again in a minute{phone}.</p>"
+    "<p>In an emergency, call 911.</p>"
+)
+
+
 def server_error(error: InternalServerError):
-    return _render(500, "500")
+    """Our 500 page; if drawing it fails too, plain words (never the server's bare 500), still with our headers."""
+    try:
+        return _render(500, "500")
+    except Exception:  # noqa: BLE001 - the page of last resort must not fail in turn
+        current_app.logger.exception("The error page could not be drawn")
+        try:
+            clinic = content.get(current_app).clinic
+            phone = str(Markup(', or call us at <a href="{}">{}</a>').format(clinic.tel, clinic.phone))
+        except Exception:  # noqa: BLE001
+            phone = ""
+        response = current_app.make_response((LAST_RESORT.format(phone=phone), 500))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def body_too_large(error: HTTPException):
@@ -81,7 +90,8 @@ def body_too_large(error: HTTPException):
 
 
 def too_many_requests(error: HTTPException):
-    wait = limit_wait_seconds()
+    """A refusal no view answered more closely: a minute is a fair guess at the wait."""
+    wait = RETRY_AFTER_SECONDS
     response = current_app.make_response((render_template("errors/429.html", wait=wait_in_words(wait)), 429))
     response.headers["Retry-After"] = str(wait)
     return response

@@ -1,0 +1,118 @@
+"""What is kept, and for how long: `flask --app bodymap callbacks purge` (run daily) deletes
+
+- callback requests (with their areas and desk emails) older than RETENTION_DAYS: names, numbers, where it hurt;
+- logged calls (with their areas) older than RETENTION_DAYS: where callers hurt and how the call ended;
+- the desk's morning summaries and other emails about no request, once sent or skipped and older than
+  RETENTION_DAYS (a request's own emails go with the request);
+- staff sign-ins that have ended (idle or past their absolute limit): nothing can use them any more.
+
+Rows go in batches of BATCH, each in a short transaction of its own, so a purge of a million rows never holds a
+lock for long and the app keeps answering while it runs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from bodymap import data
+from bodymap.data.models import (
+    CallbackArea,
+    CallbackRequest,
+    CallLog,
+    CallLogArea,
+    Notification,
+    StaffSession,
+    utcnow,
+)
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Purged:
+    """How many rows of each kind one purge deleted."""
+
+    callback_requests: int = 0
+    call_logs: int = 0
+    emails: int = 0
+    staff_sessions: int = 0
+
+    def __str__(self) -> str:
+        def count(number: int, one: str, many: str) -> str:
+            return f"{number} {one if number == 1 else many}"
+
+        return ", ".join(
+            [
+                count(self.callback_requests, "callback request", "callback requests"),
+                count(self.call_logs, "logged call", "logged calls"),
+                count(self.emails, "desk email about no request", "desk emails about no request"),
+                count(self.staff_sessions, "ended staff sign-in", "ended staff sign-ins"),
+            ]
+        )
+
+
+def _in_batches(app: Flask, ids_of: Callable[[Session], list], delete_ids: Callable[[Session, list], None]) -> int:
+    """Delete what `ids_of` finds, BATCH rows a transaction, until nothing is left; how many went."""
+    total = 0
+    while True:
+        with data.new_session(app) as db_session, db_session.begin():
+            ids = ids_of(db_session)
+            if ids:
+                delete_ids(db_session, ids)
+        total += len(ids)
+        if len(ids) < BATCH:
+            return total
+
+
+def purge(app: Flask, days: int, idle: datetime.timedelta, absolute: datetime.timedelta) -> Purged:
+    """Delete what is past keeping (see the module's docstring); `idle` and `absolute` are the sign-ins' limits."""
+    now = utcnow()
+    cutoff = now - datetime.timedelta(days=days)
+
+    def old_requests(db_session: Session) -> list:
+        query = select(CallbackRequest.id).where(CallbackRequest.created_at < cutoff).limit(BATCH)
+        return list(db_session.scalars(query))
+
+    def delete_requests(db_session: Session, ids: list) -> None:
+        # Their areas and emails go first, whatever the database does about foreign keys.
+        db_session.execute(delete(CallbackArea).where(CallbackArea.callback_id.in_(ids)))
+        db_session.execute(delete(Notification).where(Notification.callback_id.in_(ids)))
+        db_session.execute(delete(CallbackRequest).where(CallbackRequest.id.in_(ids)))
+
+    def old_calls(db_session: Session) -> list:
+        return list(db_session.scalars(select(CallLog.id).where(CallLog.created_at < cutoff).limit(BATCH)))
+
+    def delete_calls(db_session: Session, ids: list) -> None:
+        db_session.execute(delete(CallLogArea).where(CallLogArea.call_id.in_(ids)))
+        db_session.execute(delete(CallLog).where(CallLog.id.in_(ids)))
+
+    def old_emails(db_session: Session) -> list:
+        query = select(Notification.id).where(
+            Notification.callback_id.is_(None),
+            Notification.status.in_(("sent", "skipped", "unsure")),
+            Notification.created_at < cutoff,
+        )
+        return list(db_session.scalars(query.limit(BATCH)))
+
+    def delete_emails(db_session: Session, ids: list) -> None:
+        db_session.execute(delete(Notification).where(Notification.id.in_(ids)))
+
+    def ended_sessions(db_session: Session) -> list:
+        ended = or_(StaffSession.last_seen_at < now - idle, StaffSession.created_at < now - absolute)
+        return list(db_session.scalars(select(StaffSession.id).where(ended).limit(BATCH)))
+
+    def delete_sessions(db_session: Session, ids: list) -> None:
+        db_session.execute(delete(StaffSession).where(StaffSession.id.in_(ids)))
+
+    return Purged(
+        callback_requests=_in_batches(app, old_requests, delete_requests),
+        call_logs=_in_batches(app, old_calls, delete_calls),
+        emails=_in_batches(app, old_emails, delete_emails),
+        staff_sessions=_in_batches(app, ended_sessions, delete_sessions),
+    )
