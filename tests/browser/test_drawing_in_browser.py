@@ -23,25 +23,24 @@ COVERAGE = """async ({step, edge, bands}) => {
     const view = svg.dataset.view;
     const shapes = ["body", "head", "ears"].map((part) => document.getElementById(`${view}-${part}`));
     const inside = (x, y) => shapes.some((shape) => shape.isPointInFill(new DOMPoint(x, y)));
-    svg.scrollIntoView({block: "start"});
+    svg.scrollIntoView({block: "nearest"});
     await frame();
-    const box = svg.getBoundingClientRect();
-    const top = box.top + scrollY, left = box.left + scrollX;
+    let box = svg.getBoundingClientRect();  // read again after each scroll: beside the panel the map stays put
     const scale = box.width / 200;
     let interior = 0, hits = 0;
     const misses = [], banded = {};
     for (let py = 0; py < box.height; py += step) {
-      const pageY = top + py;
-      if (pageY < scrollY + 2 || pageY > scrollY + innerHeight - 2) {
-        window.scrollTo(0, pageY - innerHeight / 2);
+      if (box.top + py < 2 || box.top + py > innerHeight - 2) {
+        window.scrollBy(0, box.top + py - innerHeight / 2);
         await frame();
+        box = svg.getBoundingClientRect();
       }
       for (let px = 0; px < box.width; px += step) {
         const [x, y] = [px / scale, py / scale];
         const d = edge / scale;
         if (![[0, 0], [d, 0], [-d, 0], [0, d], [0, -d]].every(([dx, dy]) => inside(x + dx, y + dy))) continue;
         interior += 1;
-        const found = document.elementFromPoint(left + px - scrollX, pageY - scrollY);
+        const found = document.elementFromPoint(box.left + px, box.top + py);
         const link = found && found.closest("a[data-region]");
         if (link && svg.contains(link)) hits += 1;
         else if (misses.length < 12) misses.push([Math.round(x), Math.round(y), found ? found.tagName : "nothing"]);
