@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -424,8 +424,9 @@ def test_the_booking_page_gets_area_names_only_when_the_box_is_ticked(client, co
     assert unticked.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in unticked.headers
     ticked = client.post("/list/book", data={**fields(areas), "send-areas": "yes", "note": "my secret"})
     assert ticked.headers["Location"] == base.replace("{areas}", quote(", ".join(names), safe=""))
+    sent = unquote(ticked.headers["Location"].split("?", 1)[-1])  # as words: a name's "(" is sent as %28
     for private in ("9", "burning", "Burning", "secret", "months"):
-        assert private not in ticked.headers["Location"].split("?", 1)[-1].replace("{areas}", "")
+        assert private not in sent
 
 
 @pytest.mark.parametrize(
