@@ -11,13 +11,15 @@ On loopback only, and never touching the machine's own servers beyond one schema
 - 64 connections send 10,000 callback requests, 5% of them repeats of one already answered (the same
   form sent again), half as htmx and half as a plain form post, each from its own client address
   (X-Forwarded-For, with TRUSTED_PROXIES=1, as behind a load balancer);
-- mid-run, one worker is killed (SIGKILL), the Redis connection is cut for 5 s, then the database's.
+- mid-run, one worker is killed (SIGKILL), the Redis connection is cut for 5 s, then the database's; then the
+  database hangs for 5 s (its proxy accepts and passes nothing, as a stuck server or a dead network looks).
 
 A patient whose request fails to arrive (the connection dropped with the killed worker) or who gets the
-503 page (the database was cut) sends the same form again after a moment, as a person would. The 503s
-are counted apart: each must come while the database is cut, with `Retry-After: 60` and the clinic's
-phone number. It prints what was sent, confirmed and stored, and exits 1 if any confirmed request is
-missing, any row is doubled, or any other 5xx was answered. Bounded: the requests stop after 6 minutes.
+503 page (the database was cut or hung) sends the same form again after a moment, as a person would. The 503s
+are counted apart: each must come while the database is cut or hung (or, after a hang, while the app waits
+DATABASE_PAUSE_SECONDS before it asks again), with `Retry-After: 60` and the clinic's phone number. It prints
+what was sent, confirmed and stored, and exits 1 if any confirmed request is missing, any row is doubled, any
+other 5xx was answered, or gunicorn killed a worker for a timeout. Bounded: the requests stop after 6 minutes.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ BIN = Path(sys.executable).parent
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
 CUT_SECONDS = 5.0
+HANG_SECONDS = 5.0
+PAUSE_SECONDS = 10.0  # the app's DATABASE_PAUSE_SECONDS: after a hang, how long it answers 503 without asking
 RUN_LIMIT_SECONDS = 360
 REPEAT_SHARE = 0.05
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -70,9 +74,10 @@ class CuttableProxy:
         self.port = free_port()
         self.cut_until = multiprocessing.Value("d", 0.0)  # wall-clock time until which connections are refused
         self.cuts = multiprocessing.Value("i", 0)  # raised by each cut: the proxy then drops what is open
-        self.window: tuple[float, float] | None = None
+        self.hang_until = multiprocessing.Value("d", 0.0)  # wall-clock time until which nothing passes either way
+        self.windows: list[tuple[float, float]] = []  # when 503s are expected (monotonic), one per cut or hang
         self.process = multiprocessing.Process(
-            target=run_proxy, args=(self.port, upstream, self.cut_until, self.cuts), daemon=True
+            target=run_proxy, args=(self.port, upstream, self.cut_until, self.cuts, self.hang_until), daemon=True
         )
         self.process.start()
         for _ in range(100):
@@ -83,18 +88,25 @@ class CuttableProxy:
     def cut(self, seconds: float) -> None:
         """Drop every open connection and refuse new ones for `seconds`."""
         start = time.monotonic()
-        self.window = (start, start + seconds)
+        self.windows.append((start, start + seconds))
         self.cut_until.value = time.time() + seconds
         with self.cuts.get_lock():
             self.cuts.value += 1
+
+    def hang(self, seconds: float, pause: float) -> None:
+        """Accept connections and pass nothing, either way, for `seconds`; the app then waits `pause` to ask again."""
+        start = time.monotonic()
+        self.windows.append((start, start + seconds + pause))
+        self.hang_until.value = time.time() + seconds
 
     def close(self) -> None:
         self.process.terminate()
         self.process.join(5)
 
 
-def run_proxy(port: int, upstream: tuple[str, int], cut_until, cuts) -> None:
-    """The proxy's process: a thread per direction of each connection, and one that drops them all at a cut."""
+def run_proxy(port: int, upstream: tuple[str, int], cut_until, cuts, hang_until) -> None:
+    """The proxy's process: a thread per direction of each connection, and one that drops them all at a cut; while
+    hung, nothing is read or passed, and a new connection is accepted and left waiting."""
     listener = socket.create_server(("127.0.0.1", port))
     open_sockets: set[socket.socket] = set()
     lock = threading.Lock()
@@ -107,9 +119,18 @@ def run_proxy(port: int, upstream: tuple[str, int], cut_until, cuts) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
 
+    def hung() -> None:
+        while time.time() < hang_until.value:
+            time.sleep(0.02)
+
     def pump(source: socket.socket, target: socket.socket) -> None:
         try:
-            while data := source.recv(65536):
+            while True:
+                hung()
+                data = source.recv(65536)
+                if not data:
+                    break
+                hung()
                 target.sendall(data)
         except OSError:
             pass
@@ -133,22 +154,26 @@ def run_proxy(port: int, upstream: tuple[str, int], cut_until, cuts) -> None:
                 for sock in victims:
                     reset(sock)
 
+    def connect(client: socket.socket) -> None:
+        hung()  # accepted, and then nothing happens until the hang is over
+        try:
+            server = socket.create_connection(upstream, timeout=5)
+        except OSError:
+            reset(client)
+            return
+        server.settimeout(None)
+        with lock:
+            open_sockets.update((client, server))
+        for source, target in ((client, server), (server, client)):
+            threading.Thread(target=pump, args=(source, target), daemon=True).start()
+
     threading.Thread(target=watch_for_cuts, daemon=True).start()
     while True:
         client, _ = listener.accept()
         if time.time() < cut_until.value:
             reset(client)
             continue
-        try:
-            server = socket.create_connection(upstream, timeout=5)
-        except OSError:
-            reset(client)
-            continue
-        server.settimeout(None)
-        with lock:
-            open_sockets.update((client, server))
-        for source, target in ((client, server), (server, client)):
-            threading.Thread(target=pump, args=(source, target), daemon=True).start()
+        threading.Thread(target=connect, args=(client,), daemon=True).start()
 
 
 class Tally:
@@ -255,11 +280,10 @@ class Patient:
         self.tally.add("unconfirmed")
 
     def _check_503(self, headers: dict, page: str) -> None:
-        window = self.database.window
         now = time.monotonic()
-        # A request that started just before the cut may be answered just after it: 2 s of grace either side.
-        during_cut = window is not None and window[0] - 2 <= now <= window[1] + 2
-        self.tally.add("planned_503" if during_cut else "unplanned_503")
+        # A request that started just before an outage may be answered just after it: 4 s of grace either side.
+        during = any(start - 4 <= now <= end + 4 for start, end in self.database.windows)
+        self.tally.add("planned_503" if during else "unplanned_503")
         if headers.get("Retry-After") != "60" or 'href="tel:' not in page:
             self.tally.add("bad_503_page")
 
@@ -315,8 +339,8 @@ def main() -> int:
                    capture_output=True, timeout=120)  # fmt: skip
     log = open(Path(instance) / "gunicorn.log", "w")  # noqa: SIM115 - open while gunicorn runs
     gunicorn = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "error",
-         "--timeout", "30", "bodymap:create_app()"],
+        [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "4",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "error", "bodymap:create_app()"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     tally = Tally()
@@ -348,14 +372,16 @@ def main() -> int:
     print(f"rows stored: {rows}")
     print(f"duplicates: {rows - distinct_names} (distinct keys {distinct_keys}, distinct names {distinct_names})")
     print(f"confirmed but missing: {missing}")
-    print(f"5xx: {tally.other_5xx + tally.unplanned_503} (any 5xx but the database cut's 503)")
+    print(f"5xx: {tally.other_5xx + tally.unplanned_503} (any 5xx but the designed 503s of the cut and the hang)")
     print(
-        f"  503 while the database was cut, each with Retry-After 60 and the phone number, sent again: "
+        f"  503 while the database was cut or hung, each with Retry-After 60 and the phone number, sent again: "
         f"{tally.planned_503} (pages missing either: {tally.bad_503_page})"
     )
+    timeouts = (Path(instance) / "gunicorn.log").read_text().count("WORKER TIMEOUT")
+    print(f"gunicorn worker timeouts: {timeouts}")
     print(f"time: {elapsed:.0f} s on {args.connections} connections, 4 gunicorn workers")
     failed = missing or rows != distinct_names or tally.other_5xx or tally.unplanned_503 or tally.bad_503_page
-    failed = failed or tally.unconfirmed or len(tally.confirmed) != tally.new
+    failed = failed or timeouts or tally.unconfirmed or len(tally.confirmed) != tally.new
     print("soak: FAILED" if failed else "soak: passed")
     return 1 if failed else 0
 
@@ -411,7 +437,7 @@ def soak(args, port: int, gunicorn: subprocess.Popen, database: CuttableProxy, s
 
     def conductor() -> None:
         """The outages, at set points of the run."""
-        plan = [(0.2, "kill"), (0.4, "redis"), (0.65, "database")]
+        plan = [(0.15, "kill"), (0.35, "redis"), (0.55, "database"), (0.75, "hang")]
         for share, event in plan:
             while tally.done < share * total and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -423,9 +449,12 @@ def soak(args, port: int, gunicorn: subprocess.Popen, database: CuttableProxy, s
             elif event == "redis":
                 store.cut(CUT_SECONDS)
                 events.append(f"Redis cut for {CUT_SECONDS:.0f} s at {tally.done} requests")
-            else:
+            elif event == "database":
                 database.cut(CUT_SECONDS)
                 events.append(f"database cut for {CUT_SECONDS:.0f} s at {tally.done} requests")
+            else:
+                database.hang(HANG_SECONDS, PAUSE_SECONDS)
+                events.append(f"database hung for {HANG_SECONDS:.0f} s at {tally.done} requests")
 
     threads = [threading.Thread(target=connection, daemon=True) for _ in range(args.connections)]
     conducting = threading.Thread(target=conductor, daemon=True)

@@ -213,3 +213,13 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def hidden_inputs(page: str) -> dict[str, str]:
     return {field["name"]: field["value"] for field in parse(page).select('input[type="hidden"][name]')}
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_sqlite_database_has_no_pool_to_wait_on_and_still_starts(url):
+    from sqlalchemy import text
+
+    from bodymap.data.engine import make_engine
+
+    with make_engine(url).connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 
 import pytest
 
@@ -148,8 +149,41 @@ def test_signing_out_with_the_database_down_still_signs_this_browser_out(signed_
     response = client.post("/staff/logout", data={"csrf_token": token})
     assert response.status_code == 303
     page = soup(client.get(response.headers["Location"]))
-    assert "signed out on this device" in page.select_one('[role="status"]').get_text()
+    assert page.select_one('[role="status"]').get_text().strip() == "You are signed out."
     assert client.get("/staff/callbacks").status_code == 302
+
+
+def test_a_sign_out_the_locked_database_could_not_record_ends_the_session_when_it_answers_again(
+    make_app, monkeypatch, tmp_path
+):
+    from bodymap.data.models import StaffSession
+    from bodymap.staff import pending_signouts
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setattr(pending_signouts, "RETRY_SECONDS", 0.1)
+    app = make_app(DATABASE_BUSY_TIMEOUT_MS=200)
+    add_staff(app)
+    client = app.test_client()
+    assert sign_in(client).status_code == 303
+    copied = app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    token = csrf_token_from(client.get("/staff/callbacks"))
+    writer = sqlite3.connect(app.config["DATABASE_URL"].removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the database answers reads but takes no write: signing out cannot be stored
+    try:
+        assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 303
+        assert copied.get("/staff/callbacks").status_code == 302, "refused at once, from the pending list"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    signouts = pending_signouts.of(app)
+    deadline = time.monotonic() + 10
+    while signouts.pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not signouts.pending() and not (tmp_path / "instance" / pending_signouts.FILE).exists()
+    with app.extensions["bodymap.sessions"]() as session:
+        assert session.query(StaffSession).count() == 0, "the database has recorded the sign-out"
+    assert copied.get("/staff/callbacks").status_code == 302
 
 
 def test_the_confirmation_page_with_the_database_down_is_a_503_with_the_phone_number(make_app, content):

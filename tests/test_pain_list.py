@@ -464,3 +464,13 @@ def test_the_embeds_list_may_be_framed_and_sends_callbacks_and_sheets_to_a_new_t
         assert form["target"] == "_blank", form
     own = post_list(client, three(content))
     assert "frame-ancestors 'none'" in own.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/list", "/embed/list", "/es/list"])
+def test_a_list_body_over_16_kb_is_refused_with_413_not_answered_as_an_empty_list(client, url):
+    oversized = {"action": "update", "areas-0-region": "knee", "areas-0-pain": "3", "padding": "x" * 20_000}
+    response = client.post(url, data=oversized)
+    assert response.status_code == 413
+    assert soup(response).select_one('a[href^="tel:"]') is not None
+    fragment = client.post(url, data=oversized, headers=HTMX)
+    assert fragment.status_code == 413 and soup(fragment).find("html") is None

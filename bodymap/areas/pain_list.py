@@ -24,7 +24,7 @@ from wtforms import Form, FormField
 from bodymap import content
 from bodymap.areas.area import MAX_AREAS, Area, area_from, by_score, combined_flags
 from bodymap.areas.forms import SIDE_CHOICES, AreaForm, area_of, areas_field, set_region_choices
-from bodymap.web.forms import posted_form, whole_number
+from bodymap.web.forms import posted_form_within_limit, whole_number
 from bodymap.web.rendering import Cache, cache_policy, page_or_fragment
 from bodymap.web.titles import titled
 
@@ -196,7 +196,7 @@ def list_context(areas: list[Area], message: str | None, links: Links) -> dict:
 
 def answer(links: Links):
     """The list redrawn from what was posted, after the posted action: a page, or a fragment for htmx."""
-    formdata = posted_form()
+    formdata = posted_form_within_limit()  # a list is small: a body over the limit is refused (413), not emptied
     areas, notes = read(formdata)
     action = formdata.get("action") or "update"
     if action not in ACTIONS and not action.startswith("remove-"):

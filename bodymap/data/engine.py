@@ -62,9 +62,9 @@ def _engine(url: str, busy_timeout_ms: int, timeout: float, pause: float) -> Eng
         return _postgresql(url, timeout, pause)
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_timeout=POOL_WAIT_SECONDS)
-    engine = create_engine(
-        url, hide_parameters=True, pool_timeout=POOL_WAIT_SECONDS, connect_args={"timeout": busy_timeout_ms / 1000}
-    )
+    in_memory = make_url(url).database in (None, "", ":memory:")  # one connection per thread: no pool to wait on
+    pool = {} if in_memory else {"pool_timeout": POOL_WAIT_SECONDS}
+    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000}, **pool)
 
     @event.listens_for(engine, "connect")
     def sqlite_pragmas(connection, _record) -> None:

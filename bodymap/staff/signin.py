@@ -31,7 +31,7 @@ from wtforms.validators import InputRequired, Length
 from bodymap import data
 from bodymap.data.models import StaffMember, StaffSession, utcnow
 from bodymap.extensions import login_manager
-from bodymap.staff import bp
+from bodymap.staff import bp, pending_signouts
 from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate
 from bodymap.staff.layout import local_page, staff_title
 from bodymap.web import rate_limits
@@ -84,7 +84,10 @@ def load_member(token: str) -> StaffMember | None:
     member_number, version_number = whole_number(member_id), whole_number(version)
     if member_number is None or version_number is None or not isinstance(session_token, str):
         return None
-    row = data.request_session().get(StaffSession, token_digest(session_token))
+    digest = token_digest(session_token)
+    if digest in pending_signouts.of(current_app).pending():  # signed out while the database was not answering
+        return None
+    row = data.request_session().get(StaffSession, digest)
     if row is None or row.staff_id != member_number:
         return None
     now = utcnow()
@@ -229,22 +232,18 @@ def login():
 def logout():
     """Sign out: the server forgets this sign-in (so a copy of the cookie opens nothing), and so does the browser."""
     token = session.get(SESSION_TOKEN)
-    ended = True
     if isinstance(token, str):
         try:
             data.request_session().execute(delete(StaffSession).where(StaffSession.id == token_digest(token)))
             data.request_session().commit()
-        except SQLAlchemyError as error:
+        except SQLAlchemyError as error:  # ended anyway: kept on the pending list until the database records it
             data.request_session().rollback()
             log_database_error(error)
             g.database_unavailable = True
-            ended = False
+            pending_signouts.of(current_app).add(token_digest(token))
     logout_user()
     session.clear()
-    if ended:
-        flash("You are signed out.")
-    else:
-        flash("You are signed out on this device. The system was not answering: ask a manager to sign you out.")
+    flash("You are signed out.")
     return redirect(url_for("staff.login"), 303)
 
 
@@ -271,6 +270,11 @@ def database_unavailable(error):
     response = current_app.make_response((page, 503))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+@bp.record_once
+def _pending_signouts(state) -> None:
+    pending_signouts.init_app(state.app)
 
 
 @bp.record_once

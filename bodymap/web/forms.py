@@ -6,7 +6,7 @@ import re
 
 from flask import request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "¹²" or "٣" are digits to str.isdigit(), not to us
@@ -34,6 +34,18 @@ def _odd_digit(key: str) -> bool:
     """A field name with a digit other than 0-9 in it (a repeated field's index written "¹"): no form of ours has
     one, and WTForms would take it for an index it cannot read."""
     return any(character.isdigit() and not character.isascii() for character in key)
+
+
+def posted_form_within_limit() -> MultiDict:
+    """The posted fields, or a 413 page when the body is over MAX_CONTENT_LENGTH: for a form that keeps nothing and
+    would otherwise answer as if nothing had been posted (the pain list)."""
+    try:
+        request.form  # noqa: B018 - reading it raises RequestEntityTooLarge for a body over the limit
+    except RequestEntityTooLarge:
+        raise
+    except HTTPException:
+        pass
+    return posted_form()
 
 
 def posted_form() -> MultiDict:

@@ -1,0 +1,104 @@
+"""Sign-outs the database could not record: kept in the instance folder until it can.
+
+Signing out deletes the sign-in's row, so a copy of the cookie opens nothing afterwards. When the database does
+not answer, the browser is signed out anyway and the sign-in's digest (never the token) goes on a list in the
+instance folder (`pending-signouts`, one digest a line). Every process refuses a sign-in on that list, and a thread
+tries every few seconds to delete the rows; once the database has recorded them, the list is emptied. So a copy of
+the cookie opens nothing, during the outage or after it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
+
+from bodymap import data
+from bodymap.data.models import StaffSession
+
+FILE = "pending-signouts"
+RETRY_SECONDS = 5.0
+
+
+class PendingSignouts:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.path = Path(app.instance_path) / FILE
+        self.lock = threading.Lock()
+        self.read_at: tuple[float, int] | None = None  # the file's mtime and size when last read
+        self.digests: frozenset[str] = frozenset()
+        self.retrying = threading.Event()
+        self.stop = threading.Event()
+        if self.pending():
+            self._start_retrying()
+
+    def pending(self) -> frozenset[str]:
+        """The digests waiting to be recorded (read again only when the file changes)."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            self.digests, self.read_at = frozenset(), None
+            return self.digests
+        if self.read_at != (stat.st_mtime, stat.st_size):
+            with self.path.open() as file:
+                fcntl.flock(file, fcntl.LOCK_SH)
+                self.digests = frozenset(line.strip() for line in file if line.strip())
+            self.read_at = (stat.st_mtime, stat.st_size)
+        return self.digests
+
+    def add(self, digest: str) -> None:
+        """Keep a sign-out for later, and start trying to record it."""
+        with self.lock, self.path.open("a") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)
+            file.write(digest + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        self._start_retrying()
+
+    def record(self) -> bool:
+        """Delete the waiting sign-ins' rows; True once nothing is left waiting."""
+        digests = self.pending()
+        if not digests:
+            return True
+        try:
+            with data.new_session(self.app) as db_session, db_session.begin():
+                db_session.execute(delete(StaffSession).where(StaffSession.id.in_(sorted(digests))))
+        except SQLAlchemyError:
+            return False
+        with self.lock, self.path.open("r+") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)
+            left = [line for line in file.read().splitlines() if line.strip() and line.strip() not in digests]
+            file.seek(0)
+            file.truncate()
+            file.write("".join(line + "\n" for line in left))
+        if not left:
+            self.path.unlink(missing_ok=True)
+        self.app.logger.info("Recorded %d sign-out(s) made while the database was not answering", len(digests))
+        return not left
+
+    def _start_retrying(self) -> None:
+        with self.lock:
+            if self.retrying.is_set():
+                return
+            self.retrying.set()
+        threading.Thread(target=self._retry, name="pending-signouts", daemon=True).start()
+
+    def _retry(self) -> None:
+        try:
+            while not self.stop.is_set() and not self.record():
+                self.stop.wait(RETRY_SECONDS)
+        finally:
+            self.retrying.clear()
+
+
+def of(app: Flask) -> PendingSignouts:
+    return app.extensions["bodymap.pending_signouts"]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["bodymap.pending_signouts"] = PendingSignouts(app)
