@@ -21,7 +21,10 @@ def lines(response) -> list[str]:
 
 def test_healthz_answers_without_the_database(make_app):
     with hung_server() as port:
-        app = make_app(migrated=False, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/x")
+        # Connecting gives up after DATABASE_TIMEOUT_SECONDS: longer than both checks here, so both find it waiting.
+        app = make_app(
+            migrated=False, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/x", DATABASE_TIMEOUT_SECONDS=10
+        )
         started = time.monotonic()
         response = app.test_client().get("/healthz")
         assert time.monotonic() - started < 0.5
@@ -37,7 +40,10 @@ def test_readyz_is_ready_when_the_database_and_the_store_answer(client):
 @pytest.mark.slow
 def test_readyz_names_a_hung_database_within_two_seconds(make_app):
     with hung_server() as port:
-        app = make_app(migrated=False, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/x")
+        # Connecting gives up after DATABASE_TIMEOUT_SECONDS: longer than both checks here, so both find it waiting.
+        app = make_app(
+            migrated=False, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/x", DATABASE_TIMEOUT_SECONDS=10
+        )
         client = app.test_client()
         for _ in range(2):  # the second finds the first check still waiting, and does not start another
             started = time.monotonic()

@@ -26,18 +26,17 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def proxied(make_app, database_url):
-    """An app whose PostgreSQL is behind a proxy that can hang."""
+def proxied(make_app, db_app, db_client):
+    """An app on this run's PostgreSQL, reached through a proxy that can hang (its rows emptied afterwards)."""
+    database_url = db_app.config["DATABASE_URL"]
     if not database_url.startswith("postgresql"):
         pytest.skip("a hung server is a network database's failure; SQLite's own wait is its busy timeout")
     url = make_url(database_url)
     proxy = HangingProxy((url.host, url.port))
-    app = make_app(DATABASE_URL=url.set(port=proxy.port).render_as_string(hide_password=False), migrated=False)
-    from bodymap.data import migrate
-
-    migrate.upgrade(app)
+    app = make_app(DATABASE_URL=url.set(port=proxy.port).render_as_string(hide_password=False))
     yield app, proxy
     proxy.close()
+    app.extensions["bodymap.engine"].dispose()
 
 
 def timed(call):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from bodymap.extensions import limiter
 from tests.helpers import stored
 
 pytestmark = pytest.mark.browser
@@ -110,8 +109,7 @@ HEADINGS = "() => [...document.querySelectorAll('main h1, main h2, main h3')].ma
 
 
 def test_the_confirmation_reads_the_same_with_and_without_javascript(make_page, live_server, live_app):
-    with live_app.app_context():
-        limiter.reset()  # the other tests' requests count against this address's hourly limit
+    live_app.extensions["bodymap.rate_limits"].reset()  # other tests' requests count against this address's limit
     seen = []
     for script in (True, False):
         page = make_page(java_script_enabled=script, viewport={"width": 360, "height": 740})
@@ -133,8 +131,7 @@ def signs_of(*regions) -> list[str]:
 
 @pytest.mark.parametrize("script", [True, False], ids=["js", "no-js"])
 def test_a_patient_adds_a_second_area_and_sends_both(make_page, live_server, live_app, content, console, script):
-    with live_app.app_context():
-        limiter.reset()
+    live_app.extensions["bodymap.rate_limits"].reset()
     name = f"Two Areas {'Js' if script else 'Plain'}"
     page = make_page(java_script_enabled=script, viewport={"width": 360, "height": 740})
     page.goto(live_server + "/callback?region=knee&side=left")

@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from bodymap.areas.area import area_from, combined_flags
-from bodymap.extensions import limiter
 from tests.browser.test_embed_in_browser import HEAR_SIZES, sites  # noqa: F401  (sites is a fixture)
 from tests.browser.test_map_in_browser import axe_violations
 from tests.browser.test_print_in_browser import PAPER, sheets
@@ -89,7 +88,7 @@ def check_callback_form(page, areas):
 def send_and_find_in_the_queue(page, make_page, live_server, live_app, areas, name):
     """Send the prefilled form as the patient, then sign in as the desk: the queue shows the request with all
     its areas and scores, highest first."""
-    limiter.reset()  # other tests' requests count against this address's hourly limit
+    live_app.extensions["bodymap.rate_limits"].reset()  # other tests' requests count against this address's limit
     page.fill("#name", name)
     page.fill("#phone", "(503) 555-0188")
     page.check("input[name=preferred_time][value=morning]")
