@@ -143,13 +143,16 @@ def seed(app) -> None:
 
 
 def areas_picture(browser) -> None:
-    """docs/areas.png: each region's area on both views, each in a colour of its own, cut to the body."""
-    colours = random.Random(3)
-    drawings = []
+    """docs/areas.png: each region's area on both views, cut to the body, each region in a colour of its own (hues a
+    golden angle apart in the file's order, so neighbours differ)."""
+    hues: dict[str, float] = {}
 
     def tint(polygon: re.Match) -> str:
-        return polygon.group(0).replace("<polygon", f'<polygon fill="hsl({colours.randint(0, 359)},70%,60%)"')
+        region = re.search(r'data-region="([^"]+)"', polygon.group(0))[1]
+        hue = hues.setdefault(region, (len(hues) * 137.5) % 360)
+        return polygon.group(0).replace("<polygon", f'<polygon fill="hsl({hue:.0f},65%,62%)"')
 
+    drawings = []
     for view in ("front", "back"):
         svg = (SVG / f"{view}.svg").read_text().replace('width="200" height="480"', 'width="300" height="720"')
         svg = svg.replace('fill="none" stroke="#c8102e"', 'fill-opacity=".5" stroke="#7a0a1c"')
@@ -173,7 +176,7 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-background-networking"])
         areas_picture(browser)
         for name, width, height, circle, heading in PUBLIC_SHOTS:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion="reduce")
             page.goto(base + "/")
             page.click(circle)
             expect(page.locator("#region-panel h2")).to_have_text(heading)
