@@ -242,7 +242,7 @@ def test_an_area_the_clinic_has_no_region_for_is_not_drawn(content, home):
     slugs = {r.slug for r in content.regions}
     drawn = {a["data-region"] for a in home.select("svg[data-view] a.spot")}
     assert drawn == slugs
-    assert home.select("svg[data-view] .spot-area") == home.select("svg[data-view] a.spot > .spot-area")
+    assert home.select("svg[data-view] .spot-area") == home.select("svg[data-view] a.spot > .spot-shape > .spot-area")
 
 
 @pytest.mark.parametrize("view", ["front", "back"])

@@ -47,9 +47,12 @@ def test_tab_reaches_the_region_at_the_top_of_the_body_first_and_enter_opens_it(
             break
     focused = page.evaluate("[document.activeElement.dataset.region, document.activeElement.dataset.side]")
     assert focused == [top.slug, side]
-    # Focus outlines the region's whole area in the focus colour.
-    outline = page.evaluate("getComputedStyle(document.activeElement.querySelector('.spot-area')).stroke")
-    assert outline == "rgb(11, 61, 145)"
+    # Focus outlines the region's whole area, in the focus colour: a line just inside its edge.
+    outline = page.evaluate("getComputedStyle(document.activeElement.querySelector('.spot-shape')).filter")
+    assert outline == 'url("#front-focus")'
+    assert page.evaluate("getComputedStyle(document.querySelector('#front-focus feFlood')).floodColor") == (
+        "rgb(11, 61, 145)"
+    )
     page.keyboard.press("Enter")
     label = top.label(None if side == "centre" else side)
     expect(panel_heading(page)).to_have_text(label)
@@ -59,11 +62,13 @@ def test_tab_reaches_the_region_at_the_top_of_the_body_first_and_enter_opens_it(
 def test_hover_outlines_the_whole_area_and_the_region_shown_is_filled(page, live_server):
     page.goto(live_server + "/pain/knee?side=left")
     area = page.locator(LEFT_KNEE + " .spot-area")
-    assert area.evaluate("e => getComputedStyle(e).stroke") == "none"
     assert float(area.evaluate("e => getComputedStyle(e).fillOpacity")) > 0, "the area shown is filled"
+    hip = page.locator(RIGHT_HIP + " .spot-shape")
+    assert hip.evaluate("e => getComputedStyle(e).filter") == "none"
+    before = hip.screenshot()
     page.hover(RIGHT_HIP)
-    hovered = page.locator(RIGHT_HIP + " .spot-area")
-    assert hovered.evaluate("e => getComputedStyle(e).stroke") != "none"
+    assert hip.evaluate("e => getComputedStyle(e).filter") == 'url("#front-hover")'
+    assert hip.screenshot() != before, "the outline shows"
 
 
 def test_the_back_button_restores_the_previous_region(page, live_server):
