@@ -318,3 +318,21 @@ def test_a_clear_circle_grows_where_there_is_room_and_never_reaches_a_neighbour(
     assert drawing.hit_radius(100, 200, []) == drawing.HIT_RADIUS_MAX
     assert drawing.hit_radius(100, 200, [(100, 236)]) == 18
     assert drawing.hit_radius(100, drawing.HEIGHT - drawing.MARKER_RADIUS, []) == drawing.MARKER_RADIUS
+
+
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        (lambda svg: re.sub(r'\s*<g id="areas".*?</g>', "", svg, flags=re.S), 'needs a <g id="areas">'),
+        (lambda svg: svg.replace('points="72,4 ', 'points="72,four ', 1), "three or more x,y points inside"),
+        (lambda svg: svg.replace('points="72,4 ', 'points="272,4 ', 1), "three or more x,y points inside"),
+        (lambda svg: svg.replace('data-side="centre"', 'data-side="middle"', 1), "a data-side (left, right or centre)"),
+        (lambda svg: svg.replace('<clipPath id="front-silhouette">', "<clipPath>", 1), 'needs a <clipPath id="front'),
+    ],
+)
+def test_a_broken_drawing_stops_the_app_with_the_file_named(tmp_path, change, problem):
+    broken = tmp_path / "front.svg"
+    broken.write_text(change((SVG_DIR / "front.svg").read_text()))
+    with pytest.raises(ValueError, match=re.escape(problem)) as caught:
+        drawing.load_view(broken)
+    assert str(caught.value).startswith(f"{broken}:")
