@@ -39,12 +39,12 @@ browser:
 	@scripts/ensure-chromium
 
 test: $(VENV)/.installed-test browser catalogs
-	$(BIN)/ruff check bodymap tests scripts migrations
+	$(BIN)/ruff check bodymap tests scripts migrations gunicorn.conf.py
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check bodymap tests scripts migrations
-	$(BIN)/ruff format --check bodymap tests scripts migrations
+	$(BIN)/ruff check bodymap tests scripts migrations gunicorn.conf.py
+	$(BIN)/ruff format --check bodymap tests scripts migrations gunicorn.conf.py
 
 # Throughput on loopback with wrk (Debian's package, installed when missing), against a bare Flask hello
 # under the same gunicorn; fails when a target is missed. BENCH_ARGS="--seconds 10 --rounds 5" for longer runs.
@@ -59,6 +59,7 @@ soak: $(VENV)/.installed-test
 
 screenshot: $(VENV)/.installed-test browser
 	$(BIN)/python scripts/screenshot.py
+	$(BIN)/python scripts/screenshot_times.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,7 +1,8 @@
 """bodymap: a physical-therapy clinic's "Where's your pain?" web app.
 
 `create_app` puts the house together in one order: settings, the content, the data layer,
-the extensions, the web plumbing, then one blueprint per audience and the commands.
+the extensions, the web plumbing, then one blueprint per audience, the commands, and what the operator sees (logs,
+metrics, errors).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bodymap import cli, content, data, resources, settings, web
+from bodymap import booking, cli, content, data, operations, resources, settings, web
 from bodymap.callback import bp as callback_bp
 from bodymap.content import drawing
 from bodymap.embed import bp as embed_bp
@@ -48,10 +49,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks read as one line, as babel.cfg extracts them
     login_manager.init_app(app)
     web.init_app(app)
+    booking.init_app(app)  # the scheduler's free times, when the content names a scheduler
 
     for blueprint in (public_bp, callback_bp, embed_bp, staff_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    operations.init_app(app)  # logs, errors, metrics, and the access layer outside everything but ProxyFix
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

@@ -2,7 +2,8 @@
 
 - `content check [PATH] [--launch]`: check the content file. Registered as a Flask CLI plugin
   (pyproject.toml), so it runs even when the content is broken and the app would not start.
-- `db upgrade|downgrade|revision`: the database schema, through the Alembic migrations.
+- `db upgrade|downgrade|revision`: the database schema, through the Alembic migrations; `db backup PATH`: a
+  consistent copy of a SQLite database while the app runs.
 - `staff add|list|password|remove|signout-everywhere`: front-desk accounts and their sign-ins.
 - `callbacks purge [--days N]`: delete callback requests past RETENTION_DAYS (`purge` is kept
   as an alias, for crontabs written before the `callbacks` group).
@@ -25,7 +26,7 @@ from sqlalchemy import delete, select
 
 from bodymap import content, data, settings
 from bodymap.content import ContentError, load
-from bodymap.data import migrate, retention
+from bodymap.data import backup, migrate, retention
 from bodymap.data.models import StaffMember, StaffSession
 from bodymap.notify import messages, outbox
 from bodymap.notify.worker import AnotherWorker, Worker, only_worker_on_sqlite
@@ -80,6 +81,19 @@ def db_downgrade(revision: str) -> None:
     """Take the schema back to REVISION: an id such as 0001, -1 for one step, or base for none."""
     migrate.downgrade(current_app, revision)
     click.echo(f"The schema is back at {revision}.")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def db_backup(path: Path, force: bool) -> None:
+    """Copy the SQLite database to PATH while the app runs (PostgreSQL: use pg_dump)."""
+    try:
+        made = backup.backup(current_app.config["DATABASE_URL"], path, overwrite=force)
+    except backup.BackupRefused as error:
+        raise click.ClickException(str(error)) from None
+    requests = "1 callback request" if made.callback_requests == 1 else f"{made.callback_requests} callback requests"
+    click.echo(f"Backed up {made.source} to {made.path}: {made.size / 1024:,.0f} KB, {requests}, integrity ok.")
 
 
 @db_cli.command("revision")

@@ -186,6 +186,87 @@ def _mail() -> dict:
     }
 
 
+LOG_FORMATS = ("json", "text")
+METRICS_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{32,256}$")
+SENTRY_DSN = re.compile(r"^https?://[A-Za-z0-9]+(:[A-Za-z0-9]+)?@[a-z0-9.-]+(:\d{1,5})?(/[\w.-]+)*/\d+$", re.IGNORECASE)
+
+
+def log_format(default: str = "text") -> str:
+    """LOG_FORMAT: `json` (one object a line, what gunicorn.conf.py gives) or `text` (for a person at a terminal)."""
+    value = os.environ.get("LOG_FORMAT", "").strip().lower() or default
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
+def _operations() -> dict:
+    """Logs, metrics and the error tracker: how the service tells its operator what it does."""
+    token = os.environ.get("METRICS_TOKEN", "").strip()
+    if token and not METRICS_TOKEN.match(token):
+        raise ConfigError(
+            "METRICS_TOKEN must be 32 to 256 letters, digits or . _ ~ + / = - (e.g. from `openssl rand -hex 32`)"
+        )
+    dsn = os.environ.get("SENTRY_DSN", "").strip()
+    if dsn and not SENTRY_DSN.match(dsn):
+        raise ConfigError("SENTRY_DSN must look like https://key@sentry.example/123 (the project's DSN)")
+    metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if metrics_folder and not Path(metrics_folder).is_dir():
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR must be a folder that exists, not {metrics_folder!r}")
+    return {
+        "LOG_FORMAT": log_format(),
+        "METRICS_TOKEN": token,
+        "SENTRY_DSN": dsn,
+        "PROMETHEUS_MULTIPROC_DIR": metrics_folder,  # set by gunicorn.conf.py: each worker's counts, added up
+    }
+
+
+SHARD = re.compile(r"-([a-z]{2}\d+)$")  # a Cliniko API key ends with its shard: ...-au1, ...-uk1
+LOOPBACK_URL = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?(/|$)")
+
+
+def _api_key(name: str) -> str:
+    """A scheduler's API key: one word of printable ASCII. Never repeated in a message."""
+    value = os.environ.get(name, "").strip()
+    if value and not re.fullmatch(r"[\x21-\x7e]+", value):
+        raise ConfigError(f"{name} must be the API key alone: printable characters, no spaces or line breaks")
+    return value
+
+
+def cliniko_url(api_key: str) -> str:
+    """Cliniko's API on the key's shard (`...-uk1`: https://api.uk1.cliniko.com/v1); a key without one is au1's."""
+    shard = SHARD.search(api_key)
+    return f"https://api.{shard[1] if shard else 'au1'}.cliniko.com/v1"
+
+
+def _api_url(name: str, default: str) -> str:
+    """A scheduler's API address: https, or http on this machine (a stand-in for tests); no user or password."""
+    value = os.environ.get(name, "").strip().rstrip("/")
+    if not value:
+        return default
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        parts = None
+    usable = parts is not None and bool((parts.scheme == "https" and parts.hostname) or LOOPBACK_URL.match(value))
+    if not usable or "@" in parts.netloc or parts.query or parts.fragment:
+        # Not repeated: a key pasted into the address must not reach a log.
+        raise ConfigError(f"{name} must be an https address such as {default}, with no user, key or query in it")
+    return value
+
+
+def _schedulers() -> dict:
+    """The schedulers' keys and addresses. The clinic's content says which scheduler, if any (`bodymap.booking`
+    refuses to start when its key is missing)."""
+    cliniko_key = _api_key("CLINIKO_API_KEY")
+    return {
+        "CLINIKO_API_KEY": cliniko_key,
+        "CLINIKO_API_URL": _api_url("CLINIKO_API_URL", cliniko_url(cliniko_key)),
+        "CALCOM_API_KEY": _api_key("CALCOM_API_KEY"),  # optional: a public event type's times need none
+        "CALCOM_API_URL": _api_url("CALCOM_API_URL", "https://api.cal.com"),
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     """Every setting the app reads from the environment, checked; ConfigError names the first that is wrong."""
     environ = os.environ
@@ -211,4 +292,6 @@ def from_environment(instance_path: str) -> dict:
         "ALLOWED_HOSTS": _host_names("ALLOWED_HOSTS"),  # with PUBLIC_URL's host (or loopback): see served_hosts
         "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0, minimum=0),
         **_mail(),
+        **_operations(),
+        **_schedulers(),
     }

@@ -7,8 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bodymap"
 AUDIENCES = ("public", "callback", "staff", "embed")
-FEATURES = ("areas",)  # shared by the audiences, over the layers
-LAYERS = ("web", "content", "data", "notify", "settings", "extensions", "resources")
+FEATURES = ("areas", "booking")  # shared by the audiences, over the layers
+LAYERS = ("operations", "web", "content", "data", "notify", "settings", "extensions", "resources")
 
 
 def module_name(path: Path) -> str:

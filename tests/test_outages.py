@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bodymap.web import rate_limits
+from bodymap.web import log_filters, rate_limits
 from tests.helpers import HTMX, add_staff, csrf_token_from, send_callback, sign_in, soup, stored
 
 CLOSED_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -24,8 +24,9 @@ def fresh_warning_budget(monkeypatch):
     """The once-a-minute budget of limiter warnings starts unused, and the clock is ours to move."""
     clock = [1_000_000.0]
     monkeypatch.setattr(rate_limits.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(log_filters.time, "monotonic", lambda: clock[0])
     for log_filter in logging.getLogger(rate_limits.LOGGER).filters:
-        if isinstance(log_filter, rate_limits.OncePerMinute):
+        if isinstance(log_filter, log_filters.OncePerMinute):
             monkeypatch.setattr(log_filter, "last", float("-inf"))
     return clock
 

@@ -36,6 +36,7 @@ from bodymap.content.fields import (
     problems_at,
 )
 from bodymap.content.localized import Translated, in_language, localized
+from bodymap.content.scheduler import Scheduler
 
 LOGO_TYPES = (".svg", ".png")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -245,6 +246,7 @@ class Clinic(Model):
     timezone: Annotated[Text, AfterValidator(_time_zone)] = "UTC"  # where the clinic is, for its hours
     logo: Annotated[Logo | None, BeforeValidator(_measure_logo)] = None
     language_help: LanguageHelp | None = None  # its language blocks are its own: see LanguageHelp
+    scheduler: Scheduler | None = None  # where the next free times come from: see scheduler.py
 
     @field_validator("phone")
     @classmethod
@@ -260,6 +262,14 @@ class Clinic(Model):
         if not valid:
             raise problem("phone", f"is not a phone number that can be dialled in {country}")
         return phone
+
+    @model_validator(mode="after")
+    def _scheduler_has_a_booking_page(self) -> Clinic:
+        """The free times link on to the booking page ("More times"), so a scheduler needs one."""
+        if self.scheduler and not self.booking_url:
+            message = "is needed with a scheduler: its free times link on to the booking page"
+            raise problems_at([(("booking_url",), "needed", message, None)])
+        return self
 
     def booking_link(self, area_names: list[str] = ()) -> str:
         """The booking page, with the area names the patient chose to send (none: the placeholder goes)."""

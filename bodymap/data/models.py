@@ -1,4 +1,5 @@
-"""What the database keeps: callback requests, staff accounts and their sign-ins, the call log and daily view counts.
+"""What the database keeps: callback requests, staff accounts and their sign-ins, the call log, daily view counts,
+the desk's email outbox and the notify worker's heartbeats.
 
 Only what each use needs: no patient names outside callback requests, no addresses or cookies
 in the view counts.
@@ -168,3 +169,14 @@ class Notification(Base):
     sent_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
     payload: Mapped[str] = mapped_column(Text, default="{}")  # counts for a summary; never a patient's details
+
+
+class NotifyHeartbeat(Base):
+    """A running `notify run` worker's sign of life, written at each pass: one row per worker (its host and process
+    id). /metrics reads how long ago the newest came, wherever the worker runs; a worker removes rows a day old."""
+
+    __tablename__ = "notify_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(120), primary_key=True)  # "host:pid"
+    started_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    beat_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -12,6 +12,7 @@ import re
 from flask import Response, current_app, render_template, request, url_for
 
 from bodymap.areas import pain_list
+from bodymap.booking import fragment
 from bodymap.embed import bp
 from bodymap.extensions import csrf
 from bodymap.web import languages
@@ -108,6 +109,12 @@ def region_panel(slug: str):
 
     page = url_for("embed.region_page", slug=slug, **args, **({"side": side} if side else {}))
     return fragment_or_redirect(panel, page, cache=Cache.PUBLIC)
+
+
+@languages.get(bp, "/embed/free-times")
+def free_times():
+    """The clinic's next free times for the widget's panel and list: their links open a tab of their own."""
+    return fragment.respond(embedded=True)
 
 
 @bp.get("/embed/accent.css")

@@ -8,4 +8,5 @@ each morning. A layer below the audiences: the callback view adds to the outbox,
 - `mailer`: SMTP through the standard library
 - `reminders`: reminders and the morning summary, added as they fall due
 - `worker`: the loop that sends, retries with backoff, and marks what it sent
+- `heartbeat`: the worker's sign of life at each pass, which /metrics reads
 """

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from bodymap import content, data
 from bodymap.data.models import CallbackRequest, Notification, utcnow
-from bodymap.notify import messages, reminders
+from bodymap.notify import heartbeat, messages, reminders
 from bodymap.notify.mailer import Mailer
 from bodymap.notify.schedule import Schedule
 
@@ -108,6 +108,7 @@ class Worker:
         host = urllib.parse.urlsplit(public_url).hostname or "localhost"
         self.desk = messages.Desk(clinic.name, self.schedule, public_url + queue_path, host)
         self.reminder_after = datetime.timedelta(minutes=config["REMINDER_AFTER_MINUTES"])
+        self.name, self.started_at = heartbeat.worker_name(), utcnow()
 
     def plan(self, now: datetime.datetime) -> tuple[int, int]:
         """Add the reminders and the summary that are due at `now`; how many of each were added."""
@@ -226,6 +227,8 @@ class Worker:
     def step(self, now: datetime.datetime | None = None) -> Outcome:
         """One pass: add what fell due, then send what waits."""
         now = now or utcnow()
+        with data.new_session(self.app) as db_session, db_session.begin():
+            heartbeat.beat(db_session, self.name, self.started_at, now)
         added, summaries = self.plan(now)
         outcome = self.send_waiting(now)
         outcome.reminders, outcome.summaries = added, summaries

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from bodymap.public import pain_list, seo, views  # noqa: E402, F401  (the views add their routes to bp)
+from bodymap.public import free_times, pain_list, seo, views  # noqa: E402, F401  (the views add their routes to bp)

@@ -8,4 +8,4 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 # The views add their routes to bp; the guard in `signin` stands in front of all of them.
-from bodymap.staff import areas, call_guide, call_log, insights, layout, queue, signin  # noqa: E402, F401
+from bodymap.staff import areas, call_guide, call_log, free_times, insights, layout, queue, signin  # noqa: E402, F401

@@ -8,8 +8,9 @@
   build of the app and the body, 304 for If-None-Match, and the headers the app sent. Only the
   view count is done again per request, in memory (see `count_view`).
 - A response is kept only if a shared cache could keep it: 200, `public`, no Set-Cookie, and
-  varying by nothing but HX-Request and Accept-Encoding. Pages without a session never carry a
-  cookie (see `sessions`).
+  varying by nothing but HX-Request and Accept-Encoding; and only as long as a shared cache
+  would (its `s-maxage`, else its `max-age`; a response without either is kept while the process
+  lives, as pages are). Pages without a session never carry a cookie (see `sessions`).
 - Anything with personal data or a CSRF token is `no-store` (set by its view); other responses
   go out compressed by Flask-Compress as usual.
 """
@@ -19,6 +20,8 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +136,7 @@ class Stored:
     compressible: bool
     on_serve: tuple[Callable[[dict], None], ...]
     compressed: Compressed
+    expires: float = math.inf  # time.monotonic() when a shared cache would let it go
     variants: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], bytes]] = field(default_factory=dict)
 
     def etag(self, encoding: str) -> str:
@@ -178,7 +182,7 @@ class StoredResponses:
             environ.get("HTTP_HX_REQUEST") == "true",
         )
         stored = self.entries.get(key)
-        if stored is None:
+        if stored is None or stored.expires <= time.monotonic():
             stored, answer = self.ask_app(environ)
             if stored is None:
                 return answer(start_response)
@@ -224,6 +228,9 @@ class StoredResponses:
         control = parse_cache_control_header(headers.get("Cache-Control"), cls=ResponseCacheControl)
         if not control.public or control.private or control.no_store:
             return None
+        lifetime = control.s_maxage if control.s_maxage is not None else control.max_age
+        if lifetime is not None and lifetime <= 0:
+            return None
         vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
         if not {v.lower() for v in vary} <= ALLOWED_VARY:
             return None
@@ -233,7 +240,8 @@ class StoredResponses:
             vary.append("Accept-Encoding")
         kept = [(n, v) for n, v in header_list if n.lower() not in ("content-length", "etag", "vary")]
         tag = hashlib.sha256(self.version.encode() + body).hexdigest()[:20]
-        return Stored(kept, body, tag, ", ".join(vary), compressible, on_serve, self.compressed)
+        expires = math.inf if lifetime is None else time.monotonic() + lifetime
+        return Stored(kept, body, tag, ", ".join(vary), compressible, on_serve, self.compressed, expires=expires)
 
     def encoding_for(self, accept: str) -> str:
         """br or gzip when the browser takes it (br first when both weigh the same), else ''."""

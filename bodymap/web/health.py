@@ -5,7 +5,8 @@
 - `GET /readyz`: the database takes a write (a no-op, rolled back: a locked or read-only SQLite file or a
   PostgreSQL standby is not ready) and the rate-limit store answers, each within 1.5 s (200), else 503 with
   the one that did not named. Each check runs in a thread of its own, at most one at a time
-  per dependency, so a hung server costs a waiting check, never a pile of them.
+  per dependency, so a hung server costs a waiting check, never a pile of them. Notes follow: lines about
+  outside services the pages do without (the scheduler's free times), which never make it 503.
 
 Neither is cached, rate limited or counted, and neither needs the request's Host to be the site's.
 """
@@ -20,6 +21,7 @@ from flask import Flask, Response, current_app
 from sqlalchemy import text
 
 READY_WITHIN_SECONDS = 1.5  # each check runs at once, in the background: the answer comes within this, whatever hangs
+NOTES = "bodymap.ready_notes"  # callables, each giving one line of /readyz that does not decide readiness
 
 
 class Probe:
@@ -96,7 +98,13 @@ def readyz():
         verdict = _verdict(future, deadline)
         ready = ready and verdict == "ok"
         lines.append(f"{name}: {verdict}")
+    lines += [note() for note in current_app.extensions.get(NOTES, ())]
     return _plain(("ready" if ready else "not ready") + "\n" + "\n".join(lines) + "\n", 200 if ready else 503)
+
+
+def add_note(app: Flask, note) -> None:
+    """Add a line to /readyz's body that tells, without deciding: `note()` gives it, quickly and never raising."""
+    app.extensions.setdefault(NOTES, []).append(note)
 
 
 def init_app(app: Flask) -> None:

@@ -18,8 +18,8 @@ from bodymap.settings import served_hosts
 
 HOST = re.compile(r"(?P<name>[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(?P<port>[0-9]{1,5}))?", re.IGNORECASE)
 REFUSED = "bodymap.refused_host"
-# Load balancers ask these by the server's own address, and they hold no links.
-UNCHECKED_PATHS = frozenset({"/healthz", "/readyz"})
+# Load balancers and Prometheus ask these by the server's own address, and they hold no links.
+UNCHECKED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 STATIC_PREFIX = "/static/"
 REFUSAL = "This site answers only at its own address. Check the address in your browser and try again."
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -23,30 +22,12 @@ from flask import Flask, current_app
 from limits import RateLimitItem, parse_many, storage, strategies
 from limits.errors import StorageError
 
+from bodymap.web.log_filters import OncePerMinute, once_a_minute  # noqa: F401 - OncePerMinute for the tests
+
 RETRY_AFTER = 30.0  # seconds of counting in memory after the shared store failed, before it is tried again
 STORE_TIMEOUT = 1  # seconds: a store that hangs instead of refusing must not hold a patient's request
 STORE_DOWN_WARNING = "The rate-limit store cannot be reached: each process counts the limits in its own memory."
 LOGGER = "bodymap.rate_limits"
-
-
-class OncePerMinute(logging.Filter):
-    """Lets through one warning (or worse) a minute, so an outage does not write a line per request."""
-
-    def __init__(self, seconds: float = 60.0):
-        super().__init__()
-        self.seconds = seconds
-        self.last = float("-inf")
-        self.lock = threading.Lock()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
-            return True
-        with self.lock:
-            now = time.monotonic()
-            if now - self.last < self.seconds:
-                return False
-            self.last = now
-            return True
 
 
 @dataclass
@@ -80,8 +61,7 @@ class RateLimits:
         self.shared = storage.storage_from_string(uri, wrap_exceptions=True, **shared_options)
         self.down_until = 0.0
         self.logger = logging.getLogger(LOGGER)  # a child of the app's logger ("bodymap"): it goes where they go
-        if not any(isinstance(f, OncePerMinute) for f in self.logger.filters):
-            self.logger.addFilter(OncePerMinute())
+        once_a_minute(self.logger)
 
     @property
     def store_down(self) -> bool:
