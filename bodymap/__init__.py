@@ -55,8 +55,8 @@ def _build(test_config: dict | None, serving: bool) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     content.init_app(app, required=serving)
-    outlines = drawing.load_outlines(app.static_folder)
-    app.context_processor(lambda: {"outlines": outlines, "drawing": drawing})
+    drawings = drawing.load_views(app.static_folder)
+    app.context_processor(lambda: {"drawings": drawings, "drawing": drawing})
     data.init_app(app)
 
     csrf.init_app(app)

@@ -1,7 +1,8 @@
 """Make the README's screenshots from the real app in the system Chromium.
 
 Usage: make screenshot. The app runs on a throwaway database with a few made-up
-requests, calls and views, so the staff pages have something to show.
+requests, calls and views, so the staff pages have something to show. The
+picture of the areas is drawn from the outline files alone.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -39,9 +41,10 @@ CLINICIAN = "dana@clinic.example"  # signs with the name below, and reviews Engl
 SIGNED = [("neck", "en"), ("neck", "es"), ("shoulder", "en"), ("low-back", "en")]  # made-up sign-offs
 CHANGED = [("upper-back", "en")]  # signed off for text the file no longer has
 HEADING_AT_TOP = "() => Math.abs(document.getElementById('panel-heading').getBoundingClientRect().top) < 20"
+SVG = Path(__file__).resolve().parent.parent / "static" / "svg"
 PUBLIC_SHOTS = [
-    # (file, width, height, circle to click, heading it opens)
-    ("screenshot.png", 1280, 800, 'svg[data-view="back"] a[data-region="low-back"]', "Low back"),
+    # (file, width, height, area to tap, heading it opens)
+    ("screenshot.png", 1920, 1080, 'svg[data-view="back"] a[data-region="low-back"]', "Low back"),
     ("screenshot-phone.png", 360, 740, 'svg[data-view="front"] a[data-region="knee"][data-side="left"]', "Left knee"),
 ]
 
@@ -72,8 +75,19 @@ def seed(app) -> None:
         "ankle": 2,
         "hand-wrist": 2,
         "elbow": 1,
+        "head": 3,
+        "thigh": 2,
+        "calf-shin": 2,
+        "heel": 2,
+        "buttock": 2,
+        "jaw": 1,
+        "chest": 1,
+        "abdomen": 1,
+        "groin": 1,
     }
-    paired = {"knee", "shoulder", "hip", "foot", "ankle", "hand-wrist", "elbow"}
+    regions = {r.slug: r for r in content.get(app).regions}
+    weights = {slug: weight for slug, weight in weights.items() if slug in regions}  # the clinic's regions alone
+    paired = {slug for slug in weights if regions[slug].sides}
 
     def area():
         region = rng.choices(list(weights), weights=list(weights.values()))[0]
@@ -157,6 +171,27 @@ def seed(app) -> None:
             session.add(call)
 
 
+def areas_picture(browser) -> None:
+    """docs/areas.png: each region's area on both views, cut to the body, each region in a colour of its own (hues a
+    golden angle apart in the file's order, so neighbours differ)."""
+    hues: dict[str, float] = {}
+
+    def tint(polygon: re.Match) -> str:
+        region = re.search(r'data-region="([^"]+)"', polygon.group(0))[1]
+        hue = hues.setdefault(region, (len(hues) * 137.5) % 360)
+        return polygon.group(0).replace("<polygon", f'<polygon fill="hsl({hue:.0f},65%,62%)"')
+
+    drawings = []
+    for view in ("front", "back"):
+        svg = (SVG / f"{view}.svg").read_text().replace('width="200" height="480"', 'width="300" height="720"')
+        svg = svg.replace('fill="none" stroke="#c8102e"', 'fill-opacity=".5" stroke="#7a0a1c"')
+        drawings.append(re.sub(r"<polygon [^>]*>", tint, svg))
+    page = browser.new_page(viewport={"width": 640, "height": 740})
+    page.set_content(f"<body style='margin:10px;display:flex;gap:20px;background:#fff'>{''.join(drawings)}</body>")
+    snap(page, path=str(DOCS / "areas.png"))
+    print("wrote docs/areas.png")
+
+
 def main() -> int:
     folder = tempfile.mkdtemp()
     app = create_app({"DATABASE_URL": f"sqlite:///{folder}/screenshots.sqlite3", "SESSION_COOKIE_SECURE": False})
@@ -168,8 +203,9 @@ def main() -> int:
     chromium = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-background-networking"])
+        areas_picture(browser)
         for name, width, height, circle, heading in PUBLIC_SHOTS:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion="reduce")
             page.goto(base + "/")
             page.click(circle)
             expect(page.locator("#region-panel h2")).to_have_text(heading)

@@ -299,14 +299,22 @@ def test_the_confirmation_recaps_when_we_call_which_number_and_every_area(db_cli
         assert areas[1].select_one(".recap-words") is None and areas[1].select_one(".recap-duration") is None
 
 
-def test_the_confirmation_says_when_to_call_911_with_the_regions_emergency_signs(sqlite_client, content, region):
+def test_the_confirmation_says_first_when_to_call_911_and_when_to_see_a_doctor_today(sqlite_client, content, region):
     side = region.sides[0] if region.sides else ""
     for confirmation in confirmations(sqlite_client, **{"areas-0-region": region.slug, "areas-0-side": side}):
-        worse = confirmation.select_one("section.if-worse")
+        page = confirmation.select_one("#callback-page")
+        worse = page.select_one("section.if-worse")
+        assert page.select("#callback-page > *")[1] is worse, "the signs come right after the page's heading"
         assert words(worse.h2) == "If it gets worse before we call"
-        assert "Call 911 now" in words(worse)
-        assert [words(li) for li in worse.select("ul > li")] == [
-            " ".join(getattr(f, "text", f).split()) for f in region.red_flags.emergency
+        emergency, urgent = worse.select(".flags")
+        assert "flags-emergency" in emergency["class"] and "flags-urgent" in urgent["class"]
+        assert words(emergency.select_one(".flags-lead")).startswith("Call 911 now")
+        assert words(urgent.select_one(".flags-lead")).startswith("See a doctor today")
+        assert [words(li) for li in emergency.select("ul > li")] == [
+            " ".join(f.text.split()) for f in region.red_flags.emergency
+        ]
+        assert [words(li) for li in urgent.select("ul > li")] == [
+            " ".join(f.text.split()) for f in region.red_flags.urgent
         ]
         assert worse.select_one('a[href^="tel:"]')["href"] == content.clinic.tel
 
@@ -332,7 +340,7 @@ def test_the_confirmation_lists_the_emergency_signs_of_every_area_each_once(sqli
     assert len(expected) < len(first.red_flags.emergency) + len(second.red_flags.emergency)
     areas = {"areas-0-region": first.slug, "areas-0-side": "", "areas-1-region": second.slug}
     for confirmation in confirmations(sqlite_client, **areas):
-        assert [words(li) for li in confirmation.select("section.if-worse ul > li")] == expected
+        assert [words(li) for li in confirmation.select("section.if-worse .flags-emergency li")] == expected
 
 
 def test_the_confirmation_does_not_end_by_asking_the_patient_to_call_to_get_started(db_client, content):

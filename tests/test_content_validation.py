@@ -168,13 +168,22 @@ def test_a_circle_on_the_wrong_side_of_the_picture_is_refused(tmp_path):
     assert any("region 'knee': field 'markers[0].x' puts a right circle on the wrong half" in p for p in problems)
 
 
-def test_overlapping_circles_are_refused(tmp_path):
-    text = MINIMAL.replace("side: centre, x: 100, y: 74", "side: centre, x: 100, y: 330")
-    problems = problems_for(tmp_path, text)
-    assert any(
-        "region 'knee': field 'markers[0]' its circle overlaps region 'neck'" in p or "overlaps region 'neck'" in p
-        for p in problems
-    ), problems
+def test_touching_dots_are_refused(tmp_path):
+    text = MINIMAL.replace("side: centre, x: 100, y: 74", "side: centre, x: 92, y: 330")
+    [problem] = problems_for(tmp_path, text)
+    line = line_of(text, "x: 78")
+    expected = "region 'knee': field 'markers[0]' its dot touches the dot of region 'neck' on the front view"
+    assert problem.endswith(f":{line}: {expected}")
+
+
+def test_dots_may_sit_close_where_the_areas_take_the_taps(tmp_path):
+    """The jaw's two dots are 24 units apart: the areas around them take the taps, so only the dots keep clear."""
+    text = MINIMAL.replace("side: right, x: 78, y: 335", "side: right, x: 88, y: 335").replace(
+        "side: left, x: 122, y: 335", "side: left, x: 112, y: 335"
+    )
+    path = tmp_path / "regions.yaml"
+    path.write_text(text)
+    assert [m.x for m in load(path).region("knee").markers] == [88, 112]
 
 
 def test_a_paired_region_needs_both_sides(tmp_path):
@@ -467,7 +476,7 @@ BROKEN = (
     .replace('summary: "Neck pain is common."', 'sumary: "Neck pain is common."')
     .replace('about: "A pulled muscle."', "about: 3", 1)
     .replace("as_of: 2026-11-27", "as_of: last week", 1)
-    .replace("x: 100, y: 74", "x: 100, y: 330")
+    .replace("x: 100, y: 74", "x: 92, y: 330")
     .replace(
         'treatments: [heat, walking]\n    self_care: ["Rest it."]',
         'treatments: [heat, swimming]\n    self_care: ["Rest it."]',
@@ -484,8 +493,7 @@ BROKEN_PROBLEMS = [
     ("slug: neck", "region 'neck': field 'summary' is missing"),
     ("sumary", f"region 'neck': field 'sumary' is not a known field (known: {REGION_FIELDS})"),
     ("about: 3", "region 'neck': field 'conditions[0].about' must be text"),
-    ("x: 78", "region 'knee': field 'markers[0]' its circle overlaps region 'neck' on the front view"),
-    ("x: 122", "region 'knee': field 'markers[1]' its circle overlaps region 'neck' on the front view"),
+    ("x: 78", "region 'knee': field 'markers[0]' its dot touches the dot of region 'neck' on the front view"),
     ("swimming", "region 'knee': field 'treatments[1]' names unknown treatment id 'swimming'"),
     (
         "nice-ng99",

@@ -132,12 +132,17 @@ def test_self_care_is_listed(fragment):
     assert [li.get_text() for li in panel.select('[data-section="self-care"] li')] == list(region.self_care)
 
 
-def test_self_care_ends_with_when_to_get_checked_if_it_is_not_getting_better(fragment):
+def told(content) -> tuple:
+    """What the panel says about who the advice is for, whose sources it numbers among its own."""
+    return content.audience.statements if content.audience else ()
+
+
+def test_self_care_ends_with_when_to_get_checked_if_it_is_not_getting_better(fragment, content):
     region, _, panel = fragment
     [line] = panel.select('[data-section="self-care"] .not-improving')
     assert words(line) == region.not_improving.text
     assert [li["id"] for li in footnote_targets(panel, line)] == [
-        f"source-{n}" for n, _ in region.cites(region.not_improving)
+        f"source-{n}" for n, _ in region.cites(region.not_improving, told(content))
     ]
 
 
@@ -161,8 +166,9 @@ def test_the_panel_ends_with_a_disclaimer_and_says_it_is_a_draft_until_a_clinici
     review = footer.select_one("p.review")
     assert review["data-review"] == "draft"
     assert " ".join(review.get_text().split()) == "Draft: not yet reviewed by a clinician."
-    assert [li.get_text() for li in footer.select("ol.sources > li")] == [s.citation for s in region.footnotes]
-    assert set(region.sources) <= set(region.footnotes)
+    listed = region.footnotes_with(told(content))
+    assert [li.get_text() for li in footer.select("ol.sources > li")] == [s.citation for s in listed]
+    assert set(region.sources) <= set(listed)
 
 
 def test_every_red_flag_and_caution_links_to_its_numbered_source(fragment):
@@ -181,9 +187,9 @@ def test_every_red_flag_and_caution_links_to_its_numbered_source(fragment):
     assert first_cited == list(range(1, len(first_cited) + 1)), "numbered in the order they are first cited"
 
 
-def test_linked_sources_open_the_source_itself(fragment):
+def test_linked_sources_open_the_source_itself(fragment, content):
     region, _, panel = fragment
-    for li, source in zip(panel.select("ol.sources > li"), region.footnotes, strict=True):
+    for li, source in zip(panel.select("ol.sources > li"), region.footnotes_with(told(content)), strict=True):
         link = li.find("a")
         assert (link["href"] if link else None) == source.url
 

@@ -69,14 +69,16 @@ def _existing(key: str) -> CallbackRequest | None:
 def _confirmation_context(callback: CallbackRequest | None) -> dict:
     """What the confirmation recaps: which number we will call, and about which area (nothing for None)."""
     if callback is None:
-        return {"callback": None, "number": None, "areas": [], "emergency": []}
+        return {"callback": None, "number": None, "areas": [], "emergency": [], "urgent": []}
     loaded = content.get(current_app)
     areas = known_areas(loaded, callback.areas)  # a region since taken out of the content is left out
+    flags = combined_flags(areas)
     return {
         "callback": callback,
         "number": display_phone(callback.phone, loaded.clinic.country),
         "areas": areas,
-        "emergency": combined_flags(areas).emergency,
+        "emergency": flags.emergency,
+        "urgent": flags.urgent,
     }
 
 

@@ -1,8 +1,11 @@
-"""The body drawing: its size, the hand-drawn outlines, and where circles go.
+"""The body drawing: its size, the hand-drawn outlines and areas, and where the dots and names go.
 
-The outlines in `static/svg/` are pictures only. The page lifts each file's
-`<g id="outline">` into its own inline SVG (no extra request, drawn in the
-first paint) and draws the circles from `regions.yaml` on top.
+The files in `static/svg/` are drawings only. The page lifts each file's `<g id="outline">` into its
+own inline SVG (no extra request, drawn in the first paint), with the silhouette's `<clipPath>`. Each
+file's `<g id="areas">` holds one polygon per region and side: the part of the body that region takes,
+so a tap anywhere on the body opens a region. The areas tile the picture and are cut to the silhouette
+on the page. The regions come from `regions.yaml`: each marker is a small red dot inside its area,
+and a region the drawing has no area for keeps a clear circle around its dot that takes the tap.
 """
 
 from __future__ import annotations
@@ -22,42 +25,93 @@ if TYPE_CHECKING:
 
 WIDTH = 200
 HEIGHT = 480
-# The smallest tap area around a circle: 17 of 200 units stays over 24 CSS px when a view is
-# 148 px wide (320 px phone). The content check keeps circle centres twice this apart.
+VIEWS = ("front", "back")
+SIDES = ("left", "right", "centre")
+# The smallest tap area around a circle of a region that has no area drawn: 17 of 200 units stays over 24 CSS px
+# when a view is 148 px wide (320 px phone). Every marker keeps this far from the picture's edges.
 MARKER_RADIUS = 17
 # Where neighbours leave room, the tap area grows up to this: 44 CSS px once a view is 200 px wide.
 HIT_RADIUS_MAX = 22
 DOT_RADIUS = 7  # the visible dot: small enough that the kneecap or foot under it still shows
-RING_RADIUS = DOT_RADIUS + 3.5  # the focus ring, drawn just outside the dot's white edge
+DOT_EDGE = 1  # the half of the dot's white outline that lies outside it
+# How far apart two dots' centres must be: their white edges never touch, with 2 units of the drawing between.
+DOTS_APART = 2 * (DOT_RADIUS + DOT_EDGE) + 2
 LABEL_FONT = 13  # .spot-label's font-size in bodymap.css, in drawing units
-LABEL_CHAR_WIDTH = 0.72  # a generous average width of one bold character, in font sizes
+LABEL_CHAR_WIDTH = 0.75  # a generous average width of one bold character, in font sizes
 LABEL_HALO = 2  # half of the label's white outline, which must stay clear too
 LABEL_GAP = 3  # between the dot's white edge and its name
+LABEL_LINE = 1.15 * LABEL_FONT  # from one line of a name to the next
+# The most characters of a name drawn on one line across the picture; a longer name takes two lines.
+LABEL_CHARACTERS = int((WIDTH - 2 * LABEL_HALO) / (LABEL_FONT * LABEL_CHAR_WIDTH))
 SVG_NS = "http://www.w3.org/2000/svg"
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
+Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
 class Label:
-    """Where a circle's name is drawn, and the box its text may fill."""
+    """Where a marker's name is drawn (on one line, or two when it is too long for one), and the box it may fill."""
 
     x: float
-    y: float  # the text's baseline
+    y: float  # the first line's baseline
     anchor: str  # SVG text-anchor
     box: Box
+    lines: tuple[str, ...]
+    line_height: float = LABEL_LINE
+
+
+@dataclass(frozen=True)
+class Area:
+    """The part of the body one region and side takes on one view: polygons in drawing units."""
+
+    region: str
+    side: str  # left, right or centre, as the patient says it
+    polygons: tuple[tuple[Point, ...], ...]
+
+    @functools.cached_property
+    def d(self) -> str:
+        """The SVG path of the polygons: lean, with whole or one-decimal numbers as the file writes them."""
+        return "".join(
+            "M" + " ".join(f"{_number(x)},{_number(y)}" for x, y in polygon) + "Z" for polygon in self.polygons
+        )
+
+    def contains(self, x: float, y: float) -> bool:
+        """Whether a point lies inside the area (even-odd across its polygons)."""
+        inside = False
+        for polygon in self.polygons:
+            for (x1, y1), (x2, y2) in zip(polygon, polygon[-1:] + polygon[:-1], strict=True):
+                if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+                    inside = not inside
+        return inside
+
+
+@dataclass(frozen=True)
+class View:
+    """One view of the body as the page draws it: its outline, its silhouette to cut areas to, and its areas."""
+
+    name: str
+    outline: Markup
+    clip: Markup  # the <clipPath> of the silhouette, to go in the inline SVG's <defs>
+    clip_id: str
+    areas: dict[tuple[str, str], Area]  # by (region slug, side)
 
 
 @dataclass(frozen=True)
 class Spot:
-    """One circle on one view: its region, side, tap area and name."""
+    """One region's marker on one view: its region, side, the area that takes the tap, its dot and its name."""
 
     region: Region
     marker: Marker
-    side: str | None  # None for a centre circle, as the links and labels expect
+    side: str | None  # None for a centre marker, as the links and labels expect
     text: str
+    area: Area | None  # None when the drawing has no area for it: its clear circle takes the tap
     hit_radius: float
     label: Label
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
 
 
 def wrong_half(view: str, side: str, x: float) -> str | None:
@@ -78,26 +132,72 @@ def wrong_half(view: str, side: str, x: float) -> str | None:
     return None
 
 
-def load_outline(path: Path) -> Markup:
-    """The drawing group of one outline file, ready to inline in the page."""
+def _element(root: ET.Element, path: Path, tag: str, id_: str, what: str) -> ET.Element:
+    found = root.find(f".//{{{SVG_NS}}}{tag}[@id='{id_}']")
+    if found is None:
+        raise ValueError(f'{path}: needs a <{tag} id="{id_}"> holding {what}')
+    return found
+
+
+def _markup(element: ET.Element) -> Markup:
+    text = ET.tostring(element, encoding="unicode", short_empty_elements=True)
+    return Markup(text.replace(f' xmlns="{SVG_NS}"', ""))
+
+
+def _points(path: Path, polygon: ET.Element) -> tuple[Point, ...]:
+    """A polygon's points, as numbers; at least three, inside the picture."""
+    try:
+        numbers = [float(n) for n in polygon.get("points", "").replace(",", " ").split()]
+    except ValueError:
+        numbers = []
+    points = tuple(zip(numbers[::2], numbers[1::2], strict=False))
+    if len(numbers) % 2 or len(points) < 3 or not all(0 <= x <= WIDTH and 0 <= y <= HEIGHT for x, y in points):
+        where = f"{polygon.get('data-region')} {polygon.get('data-side')}"
+        raise ValueError(f"{path}: the area of {where} needs three or more x,y points inside the picture")
+    return points
+
+
+def load_areas(path: Path, root: ET.Element) -> dict[tuple[str, str], Area]:
+    """The areas of one view: each `<polygon data-region data-side points>` of its `<g id="areas">`."""
+    group = _element(root, path, "g", "areas", "one polygon per region and side")
+    found: dict[tuple[str, str], list[tuple[Point, ...]]] = {}
+    for polygon in group.iter(f"{{{SVG_NS}}}polygon"):
+        key = (polygon.get("data-region", ""), polygon.get("data-side", ""))
+        if not key[0] or key[1] not in SIDES:
+            raise ValueError(f"{path}: each area needs a data-region and a data-side (left, right or centre)")
+        found.setdefault(key, []).append(_points(path, polygon))
+    return {key: Area(*key, tuple(polygons)) for key, polygons in found.items()}
+
+
+def load_view(path: Path) -> View:
+    """One view's drawing, ready to inline in the page."""
     ET.register_namespace("", SVG_NS)
     root = ET.parse(path).getroot()
     view_box = root.get("viewBox", "").split()
     if view_box != ["0", "0", str(WIDTH), str(HEIGHT)]:
         raise ValueError(f"{path}: viewBox must be '0 0 {WIDTH} {HEIGHT}'")
-    group = root.find(f"{{{SVG_NS}}}g[@id='outline']")
-    if group is None:
-        raise ValueError(f'{path}: needs a <g id="outline"> holding the drawing')
+    group = _element(root, path, "g", "outline", "the drawing")
+    clip_id = f"{path.stem}-silhouette"
+    clip = _element(root, path, "clipPath", clip_id, "the body's outline, to cut the areas to")
     del group.attrib["id"]  # both views sit on one page, and ids must be unique
     group.set("class", "outline")
     group.set("aria-hidden", "true")
-    text = ET.tostring(group, encoding="unicode", short_empty_elements=True)
-    return Markup(text.replace(f' xmlns="{SVG_NS}"', ""))
+    return View(path.stem, _markup(group), _markup(clip), clip_id, load_areas(path, root))
 
 
-def load_outlines(static_folder: str | Path) -> dict[str, Markup]:
+def load_outline(path: Path) -> Markup:
+    """The drawing group of one outline file, ready to inline in the page."""
+    return load_view(path).outline
+
+
+def load_views(static_folder: str | Path) -> dict[str, View]:
     folder = Path(static_folder) / "svg"
-    return {view: load_outline(folder / f"{view}.svg") for view in ("front", "back")}
+    return {view: load_view(folder / f"{view}.svg") for view in VIEWS}
+
+
+def head_to_foot(regions: Iterable[Region]) -> list[Region]:
+    """The regions from head to foot, by where each one's highest marker sits (file order among equals)."""
+    return sorted(regions, key=lambda region: min(marker.y for marker in region.markers))
 
 
 def hit_radius(x: float, y: float, others: Iterable[tuple[float, float]]) -> float:
@@ -106,11 +206,25 @@ def hit_radius(x: float, y: float, others: Iterable[tuple[float, float]]) -> flo
     return max(MARKER_RADIUS, min(HIT_RADIUS_MAX, math.floor(room * 10) / 10))  # rounded down: never touching
 
 
-def label_box(text: str, x: float, y: float, anchor: str) -> Box:
-    """The box a label's text may fill, from its length, with room for its white outline."""
-    width = len(text) * LABEL_FONT * LABEL_CHAR_WIDTH
+def label_lines(text: str, most: int = LABEL_CHARACTERS) -> tuple[str, ...]:
+    """A name as it is drawn: one line, or two split at the space nearest its middle when longer than `most`."""
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    if len(text) <= most or not spaces:
+        return (text,)
+    cut = min(spaces, key=lambda i: abs(len(text) / 2 - i))
+    return (text[:cut], text[cut + 1 :])
+
+
+def _label_width(lines: Sequence[str]) -> float:
+    return max(len(line) for line in lines) * LABEL_FONT * LABEL_CHAR_WIDTH
+
+
+def label_box(text: str | Sequence[str], x: float, y: float, anchor: str) -> Box:
+    """The box a label's lines may fill, from their length, with room for its white outline (`y`: first baseline)."""
+    lines = (text,) if isinstance(text, str) else tuple(text)
+    width = _label_width(lines)
     left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
-    top, bottom = y - 0.85 * LABEL_FONT, y + 0.25 * LABEL_FONT
+    top, bottom = y - 0.85 * LABEL_FONT, y + (len(lines) - 1) * LABEL_LINE + 0.25 * LABEL_FONT
     return (left - LABEL_HALO, top - LABEL_HALO, left + width + LABEL_HALO, bottom + LABEL_HALO)
 
 
@@ -126,13 +240,14 @@ def in_picture(box: Box) -> bool:
     return left >= 0 and top >= 0 and right <= WIDTH and bottom <= HEIGHT
 
 
-def _label_candidates(text: str, x: float, y: float) -> Iterable[Label]:
+def _label_candidates(lines: tuple[str, ...], x: float, y: float) -> Iterable[Label]:
     """Places for a name around its dot, the usual ones (above, below, right, left) first."""
-    width = len(text) * LABEL_FONT * LABEL_CHAR_WIDTH
+    width = _label_width(lines)
+    extra = (len(lines) - 1) * LABEL_LINE  # from the first baseline to the last
     clear = DOT_RADIUS + LABEL_GAP + LABEL_HALO
-    above = y - clear - 0.25 * LABEL_FONT
+    above = y - clear - 0.25 * LABEL_FONT - extra
     below = y + clear + 0.85 * LABEL_FONT
-    middle = y + 0.3 * LABEL_FONT
+    middle = y + 0.3 * LABEL_FONT - extra / 2
 
     def place(left: float, baseline: float, anchor: str) -> Label:
         """A label whose text starts at `left`, pushed inwards where it would leave the picture.
@@ -144,7 +259,7 @@ def _label_candidates(text: str, x: float, y: float) -> Iterable[Label]:
         if inside != left:
             anchor = "start" if x < WIDTH / 2 else "end"
         lx = {"start": inside, "middle": inside + width / 2, "end": inside + width}[anchor]
-        return Label(lx, baseline, anchor, label_box(text, lx, baseline, anchor))
+        return Label(lx, baseline, anchor, label_box(lines, lx, baseline, anchor), lines)
 
     def centred(baseline: float) -> Label:
         return place(x - width / 2, baseline, "middle")
@@ -167,47 +282,72 @@ def _label_candidates(text: str, x: float, y: float) -> Iterable[Label]:
 
 
 def label_position(text: str, x: float, y: float, others: Sequence[tuple[float, float, float]]) -> Label:
-    """Where a circle's name goes: inside the picture and clear of every other circle's tap area.
+    """Where a marker's name goes: inside the picture and clear of every other dot (or clear circle).
 
-    It sits next to its own dot where it can; where neighbours leave no room, it may cover
-    the edge of its own dot rather than wander off towards another circle.
+    It sits next to its own dot where it can; where neighbours leave no room, it may cover the edge of its own
+    dot rather than wander off towards another, and a name that fits nowhere on one line takes two. Where even
+    that finds no clear place (a crowded face on a small figure), it goes where it covers the least of the others:
+    it shows only while its area is pointed at or focused.
     """
-    best: tuple[float, int] | None = None
-    chosen = None
-    for order, label in enumerate(_label_candidates(text, x, y)):
-        if not in_picture(label.box):
-            continue
-        if any(box_distance(label.box, ox, oy) < r for ox, oy, r in others):
-            continue
-        distance = box_distance(label.box, x, y)
-        covers = max(0.0, DOT_RADIUS + LABEL_GAP - distance)  # how far it reaches into its own dot
-        score = (round(distance + 4 * covers, 1), order)  # near its dot, hiding as little of it as it can
-        if best is None or score < best:
-            best, chosen = score, label
-            if covers == 0 and order < 4:
-                break  # one of the usual places is free
-    if chosen is None:
+    layouts = [label_lines(text)]
+    if len(layouts[0]) == 1 and " " in text:
+        layouts.append(label_lines(text, most=0))
+    fallback: tuple[float, int, Label] | None = None
+    for lines in layouts:
+        best: tuple[float, int] | None = None
+        chosen = None
+        for order, label in enumerate(_label_candidates(lines, x, y)):
+            if not in_picture(label.box):
+                continue
+            covered = sum(max(0.0, r - box_distance(label.box, ox, oy)) for ox, oy, r in others)
+            if covered:
+                if fallback is None or (covered, order) < fallback[:2]:
+                    fallback = (covered, order, label)
+                continue
+            distance = box_distance(label.box, x, y)
+            covers = max(0.0, DOT_RADIUS + LABEL_GAP - distance)  # how far it reaches into its own dot
+            score = (round(distance + 4 * covers, 1), order)  # near its dot, hiding as little of it as it can
+            if best is None or score < best:
+                best, chosen = score, label
+                if covers == 0 and order < 4:
+                    break  # one of the usual places is free
+        if chosen is not None:
+            return chosen
+    if fallback is None:
         raise ValueError(f"no room for the label {text!r} at ({x}, {y})")
-    return chosen
+    return fallback[2]
 
 
-def spots(markers: Sequence[tuple[Region, Marker]]) -> list[Spot]:
-    """Every circle of one view, with its tap area and where its name goes."""
+def spots(markers: Sequence[tuple[Region, Marker]], areas: dict[tuple[str, str], Area] | None = None) -> list[Spot]:
+    """Every marker of one view, head to foot, with the area that takes its tap and where its name goes.
+
+    A marker with an area of its own comes first; one without (a region this drawing has no area for) comes after
+    them all, so its clear circle lies on top of the areas and still takes the tap.
+    """
+    areas = areas or {}
+    order = {region.slug: n for n, region in enumerate(head_to_foot(dict.fromkeys(r for r, _ in markers)))}
     named = []
     for region, marker in markers:
         side = None if marker.side == "centre" else marker.side
-        named.append((region, marker, side, region.label(side)))
-    layout = _layout(tuple((text, marker.x, marker.y) for _, marker, _, text in named))
-    return [Spot(*circle, radius, label) for circle, (radius, label) in zip(named, layout, strict=True)]
+        named.append((region, marker, side, region.label(side), areas.get((region.slug, marker.side))))
+    named.sort(key=lambda spot: (spot[4] is None, order[spot[0].slug]))
+    layout = _layout(tuple((text, marker.x, marker.y, area is not None) for _, marker, _, text, area in named))
+    return [Spot(*spot, radius, label) for spot, (radius, label) in zip(named, layout, strict=True)]
 
 
 @functools.lru_cache(maxsize=32)
-def _layout(circles: tuple[tuple[str, float, float], ...]) -> tuple[tuple[float, Label], ...]:
-    """Tap areas and label places for one view's circles, worked out once per content."""
-    centres = [(x, y) for _, x, y in circles]
+def _layout(circles: tuple[tuple[str, float, float, bool], ...]) -> tuple[tuple[float, Label], ...]:
+    """Tap circles and label places for one view's markers, worked out once per content.
+
+    A name stays clear of every other dot, and of the whole clear circle of a marker that has no area.
+    """
+    centres = [(x, y) for _, x, y, _ in circles]
     radii = [hit_radius(x, y, centres[:i] + centres[i + 1 :]) for i, (x, y) in enumerate(centres)]
+    kept = [
+        radius if not has_area else DOT_RADIUS + DOT_EDGE for radius, (*_, has_area) in zip(radii, circles, strict=True)
+    ]
     layout = []
-    for i, (text, x, y) in enumerate(circles):
-        others = [(cx, cy, r) for j, ((cx, cy), r) in enumerate(zip(centres, radii, strict=True)) if j != i]
+    for i, (text, x, y, _) in enumerate(circles):
+        others = [(cx, cy, r) for j, ((cx, cy), r) in enumerate(zip(centres, kept, strict=True)) if j != i]
         layout.append((radii[i], label_position(text, x, y, others)))
     return tuple(layout)

@@ -31,6 +31,21 @@ class Audience(Model):
     children: Translated[Sourced]
     pregnancy: Translated[Sourced]
 
+    @property
+    def statements(self) -> tuple[Sourced, Sourced]:
+        """The two lines that cite their sources, in the order they are shown: a child, then pregnancy."""
+        return (self.children, self.pregnancy)
+
+    @property
+    def footnotes(self) -> tuple[Source, ...]:
+        """The sources of those lines, numbered by where each is first cited (where no other footnotes come first)."""
+        return tuple(dict.fromkeys(source for item in self.statements for source in item.sources))
+
+    def cites(self, item: Sourced) -> list[tuple[int, Source]]:
+        """The footnote numbers of one line's sources, among `footnotes`."""
+        numbers = {source: n for n, source in enumerate(self.footnotes, start=1)}
+        return [(numbers[source], source) for source in item.sources]
+
 
 class Content(Model):
     """The whole file: the clinic, then the catalogues of sources and treatments, then the regions."""

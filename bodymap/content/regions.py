@@ -1,13 +1,14 @@
 """A region of the body: where its circles sit on the drawing, and everything a patient and the desk read about it.
 
 The checks that need more than one value live on the lowest model that sees them: a marker checks its own half
-of the picture; a region checks its circles' sides and that they keep clear of every circle placed before it;
+of the picture; a region checks its circles' sides and that its dots keep clear of every dot placed before it;
 its treatment ids are looked up in the catalogue above it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -44,11 +45,14 @@ SIDES = ("left", "right", "centre")
 R = drawing.MARKER_RADIUS
 AcrossDrawing = Annotated[float, Strict(), AfterValidator(between(R, drawing.WIDTH - R))]
 DownDrawing = Annotated[float, Strict(), AfterValidator(between(R, drawing.HEIGHT - R))]
-MAP_LABEL_CHARACTERS = int((drawing.WIDTH - 2 * drawing.LABEL_HALO) / (drawing.LABEL_FONT * drawing.LABEL_CHAR_WIDTH))
+MAP_LABEL_CHARACTERS = drawing.LABEL_CHARACTERS
 
 
 def _fits_the_map(text: str) -> str:
-    """A name drawn beside its circle fits across the drawing (Spanish names run longer than English ones)."""
+    """A name drawn beside its dot fits across the drawing (Spanish names run longer than English ones).
+
+    A paired region's English name is drawn with its side ("Right buttock and SI joint"), on two lines when it
+    has to be: each line fits."""
     if len(text) > MAP_LABEL_CHARACTERS:
         raise problem("too_long", f"is too long to draw on the map: {MAP_LABEL_CHARACTERS} characters at most")
     return text
@@ -146,15 +150,18 @@ class Region(Model):
     @field_validator("markers")
     @classmethod
     def _circles_apart(cls, markers: tuple[Marker, ...], info: ValidationInfo) -> tuple[Marker, ...]:
-        """One circle per side and view, centre or a left-right pair, none on top of a circle placed before."""
+        """One circle per side and view, centre or a left-right pair, its dot clear of every dot placed before.
+
+        The area drawn around a dot takes the tap, so only the visible dots must keep apart: never touching.
+        """
         found = catalogue(info)
         errors = []
         for i, marker in enumerate(markers):
             if any(o.view == marker.view and o.side == marker.side for o in markers[:i]):
                 errors.append(((i,), "second", f"a second {marker.side} circle on the {marker.view} view", marker))
             for slug, other in found.placed[marker.view]:
-                if math.dist((other.x, other.y), (marker.x, marker.y)) < 2 * drawing.MARKER_RADIUS:
-                    message = f"its circle overlaps region '{slug}' on the {marker.view} view"
+                if math.dist((other.x, other.y), (marker.x, marker.y)) < drawing.DOTS_APART:
+                    message = f"its dot touches the dot of region '{slug}' on the {marker.view} view"
                     errors.append(((i,), "overlap", message, marker))
             found.placed[marker.view].append((found.region, marker))
         sides = {m.side for m in markers}
@@ -196,7 +203,11 @@ class Region(Model):
     @property
     def footnotes(self) -> tuple[Source, ...]:
         """Every source the panel cites, numbered by where it is first cited, then the region's own."""
-        cited = [*self.red_flags.emergency, *self.red_flags.urgent]
+        return self.footnotes_with()
+
+    def footnotes_with(self, told: Sequence[Sourced] = ()) -> tuple[Source, ...]:
+        """The footnotes of a panel that also says `told` (who the advice is for) right after the red flags."""
+        cited = [*self.red_flags.emergency, *self.red_flags.urgent, *told]
         cited += [c for t in self.treatments_shown for c in t.contraindications]
         cited.append(self.not_improving)
         if self.lasts:
@@ -204,7 +215,7 @@ class Region(Model):
         ordered = [source for item in cited for source in item.sources] + list(self.sources)
         return tuple(dict.fromkeys(ordered))
 
-    def cites(self, item: Sourced) -> list[tuple[int, Source]]:
-        """The footnote numbers of one statement's sources."""
-        numbers = {source: n for n, source in enumerate(self.footnotes, start=1)}
+    def cites(self, item: Sourced, told: Sequence[Sourced] = ()) -> list[tuple[int, Source]]:
+        """The footnote numbers of one statement's sources (in a panel that also says `told`)."""
+        numbers = {source: n for n, source in enumerate(self.footnotes_with(told), start=1)}
         return [(numbers[source], source) for source in item.sources]

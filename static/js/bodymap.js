@@ -31,7 +31,11 @@ document.addEventListener("htmx:after:swap", (event) => {
   const heading = article.querySelector("h2");
   if (!heading) return;
   heading.focus({ preventScroll: true });
-  heading.scrollIntoView({ block: "start", behavior: reducedMotion.matches ? "auto" : "smooth" });
+  // In the widget the frame is as tall as its content and cannot scroll; the host page scrolls when the frame asks
+  // (embed-frame.js), and a scroll started here would fight it.
+  if (!document.documentElement.classList.contains("embedded")) {
+    heading.scrollIntoView({ block: "start", behavior: reducedMotion.matches ? "auto" : "smooth" });
+  }
   callBar.update();
 });
 
@@ -177,7 +181,10 @@ const painList = {
         mark.appendChild(score);
       }
       link.insertBefore(mark, label);
-      link.setAttribute("aria-label", `${name}, on your list${area.pain !== "" ? `, ${area.pain} of 10` : ""}`);
+      // "on your list" and "7 of 10" in the page's language: the map carries the words.
+      const words = link.closest(".map").dataset;
+      const score = area.pain !== "" ? `, ${words.scoreWords.replace("{score}", area.pain)}` : "";
+      link.setAttribute("aria-label", `${name}, ${words.listedWords}${score}`);
     }
     const shown = document.querySelector("#region-panel [data-pain-list]") !== null;
     for (const form of document.querySelectorAll("[data-pain-list-open]")) {

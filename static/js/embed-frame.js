@@ -1,6 +1,8 @@
 // Inside the widget's frame. It tells the host page (only the origin the server accepted from
 // EMBED_ORIGINS, in data-host) how tall the widget is and which region was opened: the region's
-// name and side, and which areas and sides are on the pain list, nothing else. It also switches between the front and back views without a reload.
+// name and side, and which areas and sides are on the pain list, nothing else. After a tap it asks the host to
+// bring the panel's heading into view (the frame cannot scroll its host; the full site scrolls itself the same
+// way). It also switches between the front and back views without a reload.
 (() => {
   const root = document.documentElement;
   const host = root.dataset.host;
@@ -25,11 +27,17 @@
   });
   window.addEventListener("load", reportHeight);
 
-  document.addEventListener("htmx:after:swap", () => {
+  document.addEventListener("htmx:after:swap", (event) => {
     reportHeight();
     const article = document.querySelector("#region-panel > [data-region]");
     if (article && article.dataset.region) {
       send({ type: "region-selected", region: article.dataset.region, side: article.dataset.side || null });
+    }
+    // The panel's heading, where it sits in the frame: the host scrolls it into view when it is off screen.
+    const target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    const heading = article && article.querySelector("#panel-heading");
+    if (heading && target === article.parentElement) {
+      send({ type: "show-heading", top: Math.round(heading.getBoundingClientRect().top + window.scrollY) });
     }
   });
 

@@ -90,6 +90,15 @@
     if (type === "resize") {
       const height = Number(event.data.height);
       if (height > 0 && height < 20000) frame.style.height = `${height}px`;
+    } else if (type === "show-heading") {
+      // The panel's heading after a tap: on a phone the panel sits below the map, often off screen. Bring it to the
+      // top of the window, as the full site does, unless it is already in the window's top third.
+      const top = Number(event.data.top);
+      if (!(top >= 0 && top < 20000)) return;
+      const onScreen = frame.getBoundingClientRect().top + top;
+      if (onScreen >= 0 && onScreen <= window.innerHeight / 3) return;
+      const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      window.scrollTo({ top: window.scrollY + onScreen - 8, behavior: still ? "auto" : "smooth" });
     } else if (type === "region-selected") {
       const detail = { region: String(event.data.region), side: event.data.side ? String(event.data.side) : null };
       container.dispatchEvent(new CustomEvent("bodymap:region-selected", { bubbles: true, detail }));

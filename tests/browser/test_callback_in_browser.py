@@ -26,7 +26,7 @@ def test_from_a_panel_to_a_confirmation_without_a_page_load(page, live_server, l
     page.click("text=Request a callback")
     expect(page).to_have_url(live_server + "/callback?region=knee&side=left")
     expect(page.locator("#areas-0-region")).to_have_value("knee")
-    expect(page.locator("#areas-0-side")).to_have_value("left")
+    expect(page.locator("[name='areas-0-side']:checked")).to_have_value("left")
     page.evaluate("window.loadedOnce = true")
     page.evaluate("""() => {
         const button = document.querySelector('#callback-form .button-call');
@@ -48,7 +48,8 @@ def test_from_a_panel_to_a_confirmation_without_a_page_load(page, live_server, l
     expect(status).to_contain_text("Left knee")
     expect(page).to_have_title(f"Request sent · {content.clinic.name}")
     expect(page.locator("main h1")).to_have_text(["Request sent"])
-    expect(page.locator(".if-worse li")).to_have_count(len(content.region("knee").red_flags.emergency))
+    expect(page.locator(".if-worse .flags-emergency li")).to_have_count(len(content.region("knee").red_flags.emergency))
+    expect(page.locator(".if-worse .flags-urgent li")).to_have_count(len(content.region("knee").red_flags.urgent))
     assert page.evaluate("window.loadedOnce") is True, "the page was reloaded"
     assert page.evaluate("document.activeElement.getAttribute('role')") == "status"
     saved = [s for s in stored(live_app) if s.name == "Ana Lima" and s.areas and s.areas[0].pain == 6]

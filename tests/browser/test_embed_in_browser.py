@@ -235,3 +235,37 @@ def test_the_widget_passes_axe_inside_its_frame(make_page, sites):
     page = make_page(viewport={"width": 360, "height": 740})
     page.goto(sites["app"] + "/embed/pain/knee?side=left")
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_after_a_tap_on_a_phone_the_host_page_brings_the_panel_heading_into_view(make_page, sites, motion):
+    page = make_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, reduced_motion=motion)
+    page.add_init_script(HEAR_SIZES)
+    page.goto(sites["host"] + "/")
+    page.wait_for_function(SIZED)
+    page.frames[1].wait_for_function("() => window.htmx !== undefined")
+    frame = page.frame_locator("iframe[data-bodymap-frame]")
+    frame.locator(KNEE).tap()
+    expect(frame.locator("#region-panel h2")).to_have_text("Left knee")
+    # The frame is another origin: where its heading sits in it comes from the frame itself.
+    inside = page.frames[1].evaluate("() => document.getElementById('panel-heading').getBoundingClientRect().top")
+    frame_top = page.locator("iframe[data-bodymap-frame]").evaluate("f => f.offsetTop")
+    assert frame_top + inside > 740, "unscrolled, the heading would sit below the phone's screen"
+    page.wait_for_function(
+        """(inside) => {
+            const top = document.querySelector("iframe[data-bodymap-frame]").getBoundingClientRect().top + inside;
+            return top >= 0 && top < 60;
+        }""",
+        arg=inside,
+    )
+
+
+def test_the_host_page_scrolls_only_for_its_own_frame_and_a_sane_place(make_page, sites):
+    page, _ = open_host(make_page, sites, 360)
+    # A message that claims to be bodymap's from the host page itself, or a place off any page, moves nothing.
+    page.evaluate("""() => {
+        window.postMessage({source: "bodymap", type: "show-heading", top: 5000}, "*");
+        window.parent.postMessage({source: "bodymap", type: "show-heading", top: -1}, "*");
+    }""")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.scrollY") == 0

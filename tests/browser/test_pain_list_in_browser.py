@@ -3,6 +3,7 @@ marked map, one printed sheet, the callback form prefilled, and the embed tellin
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -81,7 +82,7 @@ def check_callback_form(page, areas):
     expect(page.locator("form#callback-form")).to_be_visible()
     for n, (region, side, pain) in enumerate(areas):
         assert page.input_value(f"[name='areas-{n}-region']") == region.slug
-        assert page.input_value(f"[name='areas-{n}-side']") == (side or "")
+        assert page.input_value(f"[name='areas-{n}-side']:checked") == (side or "")
         assert page.input_value(f"[name='areas-{n}-pain']") == pain
 
 
@@ -304,3 +305,17 @@ def test_the_embed_tells_its_host_the_areas_and_sides_and_nothing_more(make_page
     assert page.evaluate("window.heardLists[2]") == {"areas": [{"region": "neck", "side": None}]}
     heard = str(page.evaluate("window.heardLists"))
     assert "8" not in heard and "pain" not in heard, "no scores, nothing typed"
+
+
+@pytest.mark.parametrize("prefix,listed", [("", "on your list, 7 of 10"), ("/es", "en su lista, 7 de 10")])
+def test_the_script_names_a_listed_area_in_the_pages_language(page, live_server, content, prefix, listed):
+    if prefix and "es" not in content.clinic.languages:
+        pytest.skip("this clinic has no Spanish")
+    page.goto(live_server + prefix + "/")
+    page.evaluate("""() => sessionStorage.setItem("bodymap:pain-list", JSON.stringify(
+        [["areas-0-region", "knee"], ["areas-0-side", "left"], ["areas-0-pain", "7"]]))""")
+    page.reload()
+    knee = page.locator(spot(content.region("knee"), "left"))
+    expect(knee).to_have_class(re.compile(r"\bspot-listed\b"))
+    shown = content.in_language(prefix.strip("/") or "en").region("knee").label("left")
+    assert knee.get_attribute("aria-label") == f"{shown}, {listed}"
