@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from bodymap import content
 from tests.helpers import HTMX, soup
 
 AUDIENCE = {
@@ -40,7 +41,7 @@ def clinic_with(clinic_file, folder, audience):
 def told(clinic_file, make_app, tmp_path_factory):
     """A client of the run's clinic with an audience block, and the loaded content in each of its languages."""
     app = make_app(CONTENT_PATH=str(clinic_with(clinic_file, tmp_path_factory.mktemp("audience"), AUDIENCE)))
-    return app.test_client(), app.extensions["bodymap.content"]
+    return app.test_client(), {lang: content.get(app, lang=lang) for lang in content.languages(app)}
 
 
 def check_note(article, audience, footnotes):
