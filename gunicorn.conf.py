@@ -46,6 +46,9 @@ bind = [f"127.0.0.1:{_whole_number('PORT', 8000)}"]
 workers = _whole_number("WEB_CONCURRENCY", 2)
 worker_class = "gthread"
 threads = _whole_number("THREADS", 8)  # requests waiting on the database leave room for the rest
+# A worker takes no more connections than it has threads: one whose threads all wait (on a hung database) leaves
+# the next connection, a health check say, to a worker that can answer it at once.
+worker_connections = threads
 timeout = 30
 graceful_timeout = 30
 keepalive = 5

@@ -50,7 +50,9 @@ def test_readyz_names_a_hung_database_within_two_seconds(make_app):
             response = client.get("/readyz")
             assert time.monotonic() - started < 2
             assert response.status_code == 503
-            assert lines(response)[:2] == ["not ready", "database: no answer within 1.5 s"]
+            # Waiting on it, or (once a wait has timed out) not asking it again for a while: either way, named.
+            assert lines(response)[0] == "not ready"
+            assert lines(response)[1] in ("database: no answer within 1.5 s", "database: unreachable (DatabasePaused)")
             assert "rate-limit store: ok" in lines(response)
         assert sum(t.name == "readyz-database" for t in threading.enumerate()) <= 1
 
