@@ -14,10 +14,15 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from bodymap import create_app
 from bodymap.data import migrate
+
+# As long as an action may take (context.set_default_timeout below): the browser and the server share two cores
+# with the rest of the suite, and a swap that comes in 6 s on a busy machine is still a swap.
+expect.set_options(timeout=10_000)
 
 CHROMIUM_ARGS = [
     "--disable-gpu",
