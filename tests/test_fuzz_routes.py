@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.one_clinic, pytest.mark.slow]  # nothing here reads th
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-SAMPLES = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css", "language": "es"}
+SAMPLES = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css", "language": "es", "member_id": 1,
+           "session_id": "0" * 64, "token": "x" * 43}  # fmt: skip
 ODD_TEXT = ["\r\nSet-Cookie: x=1", "\x00", "\x7f\x1b[31m", "é" * 300, "a" * 5000, "%0d%0a", "//evil.example", "\\\\x"]
 
 
