@@ -81,11 +81,14 @@ def test_a_desk_status_change_and_call_show_on_the_admins_audit_page_and_csv(db_
         assert row.select_one(".audit-who").get_text() == STAFF_EMAIL
         when = datetime.datetime.fromisoformat(row.select_one("time")["datetime"].removesuffix("Z"))
         assert before <= when <= utcnow()
-        assert row.select_one('a[href]').get_text() == f"Request {request_id}"
+        assert row.select_one("a[href]").get_text() == f"Request {request_id}"
     changed = status.select_one('.audit-change[data-field="status"]')
     assert (changed.select_one(".old").get_text(), changed.select_one(".new").get_text()) == ("new", "contacted")
     after_call = call.select_one('.audit-change[data-field="status"]')
-    assert (after_call.select_one(".old").get_text(), after_call.select_one(".new").get_text()) == ("contacted", "booked")
+    assert (after_call.select_one(".old").get_text(), after_call.select_one(".new").get_text()) == (
+        "contacted",
+        "booked",
+    )
     assert call.select_one('.audit-change[data-field="outcome"] .new').get_text() == "booked"
 
     response = admin.get(f"/staff/audit.csv?person={STAFF_EMAIL}&request={request_id}")
@@ -228,7 +231,9 @@ def test_the_queue_is_audited_when_opened_but_not_when_it_refreshes_itself(db_cl
 def test_a_clinicians_sign_off_and_an_insights_export_are_audited(db_client, db_app, content):
     from bodymap.content import patient_text
 
-    add_staff(db_app, email="dana@clinic.example", role="clinician", display_name="Dana Ruiz, PT", review_languages="en")
+    add_staff(
+        db_app, email="dana@clinic.example", role="clinician", display_name="Dana Ruiz, PT", review_languages="en"
+    )
     clinician = db_app.test_client()
     assert sign_in(clinician, email="dana@clinic.example").status_code == 303
     region = content.regions[0]
@@ -247,8 +252,9 @@ def test_account_changes_on_the_command_line_are_audited_as_the_command_line(db_
     passphrase = "copper meadow silent drum\n"
     assert flask_command(db_app, "staff", "add", ADMIN, "--role", "admin", input=passphrase).exit_code == 0
     assert flask_command(db_app, "staff", "add", STAFF_EMAIL, input=passphrase).exit_code == 0
-    for command in (["role", STAFF_EMAIL, "admin"], ["disable", STAFF_EMAIL], ["enable", STAFF_EMAIL],
-                    ["password", STAFF_EMAIL], ["signout-everywhere", STAFF_EMAIL], ["remove", STAFF_EMAIL]):  # fmt: skip
+    commands = [["role", STAFF_EMAIL, "admin"], ["disable", STAFF_EMAIL], ["enable", STAFF_EMAIL],
+                ["password", STAFF_EMAIL], ["signout-everywhere", STAFF_EMAIL], ["remove", STAFF_EMAIL]]  # fmt: skip
+    for command in commands:
         result = flask_command(db_app, "staff", *command, input=passphrase)
         assert result.exit_code == 0, result.output
     rows = audit_rows(db_app)
@@ -268,8 +274,9 @@ def add_trail(app, count: int, start: datetime.datetime, **fields) -> None:
     add_rows(
         app,
         *(
-            AuditEvent(at=start - datetime.timedelta(minutes=n), **{"actor": f"member-{n}", "action": "signed_in"}
-                       | fields)  # fmt: skip
+            AuditEvent(
+                at=start - datetime.timedelta(minutes=n), **{"actor": f"member-{n}", "action": "signed_in"} | fields
+            )  # fmt: skip
             for n in range(count)
         ),
     )
@@ -340,7 +347,7 @@ def test_filters_by_person_request_action_and_days_in_the_clinics_time(db_client
 def test_the_csv_streams_every_filtered_row_in_batches_and_neutralises_formulas(db_client, db_app, monkeypatch):
     admin = signed_in(db_app, ADMIN, "admin")
     add_trail(db_app, 23, utcnow() - datetime.timedelta(hours=1))
-    dangerous = ["=HYPERLINK(\"http://x.example\")@x.example", "+1@x.example", "-2@x.example", "@x.example"]
+    dangerous = ['=HYPERLINK("http://x.example")@x.example', "+1@x.example", "-2@x.example", "@x.example"]
     for n, actor in enumerate(dangerous):
         add_trail(db_app, 1, utcnow() - datetime.timedelta(minutes=n + 1), actor=actor, action="sign_in_failed")
     monkeypatch.setattr(reading, "BATCH", 5)

@@ -45,16 +45,22 @@ def clinic_words(clinic) -> tuple[str, ...]:
 
 
 def _personal_words(email: str, clinic_words: tuple[str, ...]) -> list[str]:
-    """zxcvbn's user inputs: the email and its parts, the clinic's texts and each word of them (3 letters or more)."""
+    """zxcvbn's user inputs: the email and its parts, the clinic's texts (a website also without "www.") and each
+    word of them of 3 letters or more."""
     texts = [email, *email.split("@"), "bodymap", *clinic_words]
+    texts += [text.removeprefix("www.") for text in clinic_words if text.startswith("www.")]
     words = [word for text in texts for word in re.findall(r"[^\W_]+", text.casefold()) if len(word) >= 3]
     return [text[:ZXCVBN_LIMIT] for text in dict.fromkeys([*texts, *words]) if text]
 
 
-def _without_known_words(password: str, result: dict) -> str:
-    """The password with the parts zxcvbn matched to the member's or the clinic's words taken out."""
-    known = [(m["i"], m["j"]) for m in result["sequence"] if m.get("dictionary_name") == "user_inputs"]
-    return "".join(c for n, c in enumerate(password) if not any(i <= n <= j for i, j in known))
+def _without_known_words(password: str, result: dict, known_words: list[str]) -> str:
+    """The password with the member's and the clinic's words taken out: wherever zxcvbn matched them (l33t and
+    reversed included), then wherever they are written as they are."""
+    spans = [(m["i"], m["j"]) for m in result["sequence"] if m.get("dictionary_name") == "user_inputs"]
+    rest = "".join(c for n, c in enumerate(password) if not any(i <= n <= j for i, j in spans))
+    for word in sorted(known_words, key=len, reverse=True):
+        rest = re.sub(re.escape(word), "", rest, flags=re.IGNORECASE)
+    return rest
 
 
 def check_password_rules(password: str, email: str = "", clinic_words: tuple[str, ...] = ()) -> None:
@@ -69,13 +75,14 @@ def check_password_rules(password: str, email: str = "", clinic_words: tuple[str
     for text in clinic_words:
         if len(_letters_and_digits(text)) >= 4 and _letters_and_digits(text) in squeezed:
             raise PasswordRefused("Passwords must not contain the clinic's name or city. Try a few uncommon words.")
-    result = zxcvbn(password[:ZXCVBN_LIMIT], user_inputs=_personal_words(email, clinic_words))
+    known = _personal_words(email, clinic_words)
+    result = zxcvbn(password[:ZXCVBN_LIMIT], user_inputs=known)
     if result["score"] < 3:
         advice = result["feedback"]["warning"] or "It is too easy to guess."
         raise PasswordRefused(f"{advice} Try a few uncommon words together.")
     # zxcvbn prices a known word as one guess among few, but not a year it has not heard of ("2026!"): so a password
     # built on the clinic's or the member's words must be hard to guess without them too ("motionduluth2026!" is not).
-    rest = _without_known_words(password[:ZXCVBN_LIMIT], result) + password[ZXCVBN_LIMIT:]
+    rest = _without_known_words(password[:ZXCVBN_LIMIT], result, known) + password[ZXCVBN_LIMIT:]
     if len(rest) < len(password) and zxcvbn(rest[:ZXCVBN_LIMIT])["score"] < 3:
         raise PasswordRefused(
             "It is built on words anyone who knows the clinic or your email would try first."
