@@ -66,7 +66,7 @@ def test_a_call_from_a_requests_guide_belongs_to_it_and_sets_its_status(staff_cl
     request_id = new_request(db_app)
     guide = soup(staff_client.get(f"/staff/callbacks/{request_id}/guide"))
     assert guide.select_one("form#call-log")["action"] == f"/staff/callbacks/{request_id}/calls"
-    assert " ".join(guide.select_one("#request-state").get_text().split()) == "New. No call logged yet."
+    assert " ".join(guide.select_one("#request-state").get_text().split()) == "Status: New. No call logged yet."
     response = log_call(staff_client, request_id, "left_message", htmx=True)
     assert response.status_code == 201
     fragment = soup(response)
