@@ -4,9 +4,10 @@
   (pyproject.toml), so it runs even when the content is broken and the app would not start.
 - `db upgrade|downgrade|revision`: the database schema, through the Alembic migrations; `db backup PATH`: a
   consistent copy of a SQLite database while the app runs.
-- `staff add|list|password|remove|signout-everywhere`: staff accounts, their roles and their sign-ins.
-- `callbacks purge [--days N]`: delete callback requests past RETENTION_DAYS (`purge` is kept
-  as an alias, for crontabs written before the `callbacks` group).
+- `staff add|list|password|role|disable|enable|remove|signout-everywhere`: staff accounts, their roles and their
+  sign-ins; each change is audited (as done by the `command line`), like an admin's in the browser.
+- `callbacks purge [--days N]`: delete callback requests past RETENTION_DAYS and audit rows past AUDIT_RETENTION_DAYS
+  (`purge` is kept as an alias, for crontabs written before the `callbacks` group).
 - `notify run [--once]|status|test`: the front desk's emails, from a worker beside gunicorn.
 
 Only `content` and `flask run` need the content: the app the other commands run in loads it when asked (see
@@ -15,6 +16,7 @@ Only `content` and `flask run` need the content: the app the other commands run 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import smtplib
@@ -26,17 +28,17 @@ import click
 from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo, with_appcontext
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bodymap import content, data, review, roles, settings
 from bodymap.content import LANGUAGES, ContentError, load
 from bodymap.content.localized import language_name
 from bodymap.data import backup, migrate, retention
-from bodymap.data.models import StaffMember, StaffSession
+from bodymap.data.models import StaffMember
 from bodymap.notify import messages, outbox
 from bodymap.notify.worker import AnotherWorker, Worker, only_worker_on_sqlite
-from bodymap.staff import accounts, signin
+from bodymap.staff import account_changes, accounts, signin
 
 NAME_LENGTH = StaffMember.display_name.type.length
 
@@ -187,9 +189,8 @@ def _read_password(email: str) -> str:
         password = click.prompt(f"Password for {email}", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    clinic = _clinic()
     try:
-        accounts.check_password_rules(password, email, (clinic.name, clinic.city) if clinic else ())
+        accounts.check_password_rules(password, email, accounts.clinic_words(_clinic()))
     except accounts.PasswordRefused as error:
         raise click.ClickException(str(error)) from None
     return password
@@ -244,20 +245,24 @@ def staff_add(email: str, role: str, name: str | None, review_languages: str | N
     with data.new_session() as db_session, db_session.begin():
         if accounts.find(db_session, email) is not None:
             raise click.ClickException(f"{email} already has an account.")
-        member = StaffMember(
-            email=email,
-            password_hash=accounts.hash_password(_read_password(email)),
-            role=role,
-            display_name=name,
-            review_languages=reviews,
-        )
-        db_session.add(member)
+        password_hash = accounts.hash_password(_read_password(email))
+        with _refusals():
+            member = account_changes.add(db_session, None, email, role, name, reviews, password_hash)
     click.echo(f"Added {email} ({_described(member)}).")
+
+
+@contextlib.contextmanager
+def _refusals():
+    """A change the account rules refuse (the last active admin) ends the command with the reason; nothing changes."""
+    try:
+        yield
+    except account_changes.AccountRefused as refused:
+        raise click.ClickException(str(refused)) from None
 
 
 def _described(member: StaffMember) -> str:
     """'clinician, signs as Dana Ruiz, PT, DPT, reviews en,es'."""
-    parts = [member.role]
+    parts = [member.role] if member.active else [member.role, "disabled"]
     if member.display_name:
         parts.append(f"signs as {member.display_name}" if member.role == "clinician" else member.display_name)
     if member.role == "clinician":
@@ -276,19 +281,12 @@ def staff_list() -> None:
         click.echo("No staff accounts yet. Add one with: flask --app bodymap staff add EMAIL --role admin")
 
 
-def _end_sessions(db_session, member: StaffMember) -> int:
-    """Delete every sign-in of `member`: each browser holding one is sent to the sign-in page."""
-    return db_session.execute(delete(StaffSession).where(StaffSession.staff_id == member.id)).rowcount
-
-
 @staff_cli.command("remove")
 @click.argument("email")
 def staff_remove(email: str) -> None:
-    """Delete an account; its sessions end at once."""
-    with data.new_session() as db_session, db_session.begin():
-        member = _existing_member(db_session, email)
-        _end_sessions(db_session, member)
-        db_session.delete(member)
+    """Delete an account; its sessions end at once (its audit rows stay). Not the last active admin."""
+    with data.new_session() as db_session, db_session.begin(), _refusals():
+        account_changes.remove(db_session, None, _existing_member(db_session, email))
     click.echo(f"Removed {email.strip().lower()}.")
 
 
@@ -297,7 +295,7 @@ def staff_remove(email: str) -> None:
 def staff_signout_everywhere(email: str) -> None:
     """End every session of an account at once (a lost phone, a shared computer); the password stays."""
     with data.new_session() as db_session, db_session.begin():
-        ended = _end_sessions(db_session, _existing_member(db_session, email))
+        ended = account_changes.sign_out_everywhere(db_session, None, _existing_member(db_session, email))
     sessions = "1 session" if ended == 1 else f"{ended} sessions"
     click.echo(f"Signed {email.strip().lower()} out everywhere ({sessions} ended).")
 
@@ -308,10 +306,39 @@ def staff_password(email: str) -> None:
     """Set a new password; every session signed in with the old one ends."""
     with data.new_session() as db_session, db_session.begin():
         member = _existing_member(db_session, email)
-        member.password_hash = accounts.hash_password(_read_password(member.email))
-        member.session_version += 1
-        _end_sessions(db_session, member)
+        account_changes.set_password(db_session, None, member, accounts.hash_password(_read_password(member.email)))
     click.echo(f"Changed the password for {member.email}.")
+
+
+@staff_cli.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(roles.ROLES))
+def staff_role(email: str, role: str) -> None:
+    """Give an account another role (not the last active admin's)."""
+    with data.new_session() as db_session, db_session.begin(), _refusals():
+        member = _existing_member(db_session, email)
+        account_changes.change_role(db_session, None, member, role, _languages(None))
+    click.echo(f"{member.email} is now {_described(member)}.")
+
+
+@staff_cli.command("disable")
+@click.argument("email")
+def staff_disable(email: str) -> None:
+    """Stop an account signing in, and end its sessions (not the last active admin)."""
+    with data.new_session() as db_session, db_session.begin(), _refusals():
+        member = _existing_member(db_session, email)
+        account_changes.disable(db_session, None, member)
+    click.echo(f"Disabled {member.email}: it cannot sign in until `staff enable`.")
+
+
+@staff_cli.command("enable")
+@click.argument("email")
+def staff_enable(email: str) -> None:
+    """Let a disabled account sign in again."""
+    with data.new_session() as db_session, db_session.begin():
+        member = _existing_member(db_session, email)
+        account_changes.enable(db_session, None, member)
+    click.echo(f"{member.email} can sign in again.")
 
 
 # callbacks -------------------------------------------------------------------------------------------------------
@@ -324,10 +351,11 @@ callbacks_cli = AppGroup("callbacks", help="Look after stored callback requests.
 @click.option("--days", type=click.IntRange(min=1), help="Keep this many days instead of RETENTION_DAYS.")
 def purge(days: int | None) -> None:
     """Delete callback requests and logged calls older than RETENTION_DAYS (default 90), old summary emails and ended
-    staff sign-ins, in batches."""
+    staff sign-ins, and audit rows older than AUDIT_RETENTION_DAYS (default 2190), in batches."""
     days = days or current_app.config["RETENTION_DAYS"]
-    purged = retention.purge(current_app, days, signin.IDLE_LIMIT, signin.ABSOLUTE_LIMIT)
-    click.echo(f"Deleted {purged} (older than {days} days, or ended).")
+    audit_days = current_app.config["AUDIT_RETENTION_DAYS"]
+    purged = retention.purge(current_app, days, signin.IDLE_LIMIT, signin.ABSOLUTE_LIMIT, audit_days)
+    click.echo(f"Deleted {purged} (older than {days} days, or ended); the audit trail keeps {audit_days} days.")
 
 
 callbacks_cli.add_command(purge)

@@ -1,12 +1,14 @@
 """Who may do what: the one table of staff roles and what each may do.
 
-- `admin`: what the front desk does (accounts made before roles existed became admin, so nobody lost access);
+- `admin`: what the front desk does, and the staff accounts and the audit trail (accounts made before roles existed
+  became admin, so nobody lost access);
 - `desk`: the callback queue, the call guide and call log, and insights: the pages with patients' names and numbers;
 - `clinician`: reads the content as patients read it and signs off regions, in the languages the account reviews.
 
-Every role may read the content review. A staff view says what it needs with `@requires(Permission...)`; the guard
-in front of the staff pages (`bodymap.staff.signin`) asks `may()` and answers 403 otherwise, and a view that says
-nothing is refused to everyone. The privacy notice reads the same table to say who can see a callback request.
+Every role may read the content review, and see and end its own sessions. A staff view says what it needs with
+`@requires(Permission...)`; the guard in front of the staff pages (`bodymap.staff.signin`) asks `may()` and answers
+403 otherwise, and a view that says nothing is refused to everyone. The privacy notice reads the same table to
+say who can see a callback request.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ class Permission(StrEnum):
     INSIGHTS = "insights"  # counts of views, requests and calls per area: no personal data
     READ_CONTENT = "read content"  # the content review: each region as patients read it, and its sign-offs
     SIGN_OFF = "sign off"  # vouch for a region's text in a language the account reviews
+    ACCOUNTS = "accounts"  # add accounts, change roles, disable them, sign them out everywhere
+    AUDIT = "audit"  # the audit trail: who did what, when, and its CSV
+    OWN_SESSIONS = "own sessions"  # the member's own sign-ins, each of which they may end
 
 
 P = Permission
@@ -29,11 +34,14 @@ WORDS = {  # what each permission opens, as staff read it
     P.INSIGHTS: "insights",
     P.READ_CONTENT: "the content review",
     P.SIGN_OFF: "the Sign off button of the review pages",
+    P.ACCOUNTS: "staff accounts",
+    P.AUDIT: "the audit trail",
+    P.OWN_SESSIONS: "your sessions",
 }
 MAY: dict[str, frozenset[Permission]] = {
-    "admin": frozenset({P.CALLBACKS, P.INSIGHTS, P.READ_CONTENT}),
-    "desk": frozenset({P.CALLBACKS, P.INSIGHTS, P.READ_CONTENT}),
-    "clinician": frozenset({P.READ_CONTENT, P.SIGN_OFF}),
+    "admin": frozenset({P.CALLBACKS, P.INSIGHTS, P.READ_CONTENT, P.ACCOUNTS, P.AUDIT, P.OWN_SESSIONS}),
+    "desk": frozenset({P.CALLBACKS, P.INSIGHTS, P.READ_CONTENT, P.OWN_SESSIONS}),
+    "clinician": frozenset({P.READ_CONTENT, P.SIGN_OFF, P.OWN_SESSIONS}),
 }
 ROLES = tuple(MAY)  # admin, desk, clinician
 DEFAULT_ROLE = "desk"

@@ -36,12 +36,14 @@ def _flag(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {value!r}")
 
 
-def _whole_number(name: str, default: int, minimum: int = 1) -> int:
+def _whole_number(name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     if not re.fullmatch(r"[0-9]{1,9}", value) or int(value) < minimum:
         raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    if maximum is not None and int(value) > maximum:
+        raise ConfigError(f"{name} must be a whole number of at most {maximum}, not {value!r}")
     return int(value)
 
 
@@ -309,6 +311,7 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", ""),  # several sites sharing one Redis
         "RETENTION_DAYS": _whole_number("RETENTION_DAYS", 90),
+        "AUDIT_RETENTION_DAYS": _whole_number("AUDIT_RETENTION_DAYS", 2190, maximum=36500),  # six years; at most 100
         "VIEW_COUNTING": _flag("VIEW_COUNTING", True),
         "VIEW_COUNT_FLUSH_SECONDS": _whole_number("VIEW_COUNT_FLUSH_SECONDS", 10, minimum=0),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", True),

@@ -1,7 +1,7 @@
 """Make the README's screenshots from the real app in the system Chromium.
 
-Usage: make screenshot. The app runs on a throwaway database with a few made-up
-requests, calls and views, so the staff pages have something to show. The
+Usage: make screenshot (`python scripts/screenshot.py --staff` for the staff pages alone). The app runs on a
+throwaway database with a few made-up requests, calls and views, so the staff pages have something to show. The
 picture of the areas is drawn from the outline files alone.
 """
 
@@ -22,8 +22,9 @@ from werkzeug.serving import make_server
 
 from bodymap import content, create_app
 from bodymap.content import patient_text
-from bodymap.data import migrate
+from bodymap.data import consent, migrate
 from bodymap.data.models import (
+    AuditEvent,
     CallbackArea,
     CallbackRequest,
     CallLog,
@@ -36,7 +37,8 @@ from bodymap.data.models import (
 from bodymap.staff.accounts import hash_password
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-EMAIL, PASSWORD = "screenshots@clinic.example", "maple river quiet lantern"
+EMAIL, PASSWORD = "screenshots@clinic.example", "maple river quiet lantern"  # an admin
+DESK = "jo@clinic.example"
 CLINICIAN = "dana@clinic.example"  # signs with the name below, and reviews English and Spanish
 SIGNED = [("neck", "en"), ("neck", "es"), ("shoulder", "en"), ("low-back", "en")]  # made-up sign-offs
 CHANGED = [("upper-back", "en")]  # signed off for text the file no longer has
@@ -94,7 +96,10 @@ def seed(app) -> None:
         return region, rng.choice(["left", "right", None]) if region in paired else None
 
     with app.extensions["bodymap.sessions"]() as session, session.begin():
-        session.add(StaffMember(email=EMAIL, password_hash=hash_password(PASSWORD)))
+        session.add(StaffMember(email=EMAIL, password_hash=hash_password(PASSWORD), role="admin"))
+        desk = StaffMember(email=DESK, password_hash=hash_password(PASSWORD), display_name="Jo at the desk")
+        session.add(desk)
+        session.flush()
         session.add(
             StaffMember(
                 email=CLINICIAN,
@@ -148,7 +153,29 @@ def seed(app) -> None:
                 CallbackArea(position=n, region=region, side=side, pain=pain, feelings=feelings, duration=duration)
                 for n, (region, side, pain, feelings, duration) in enumerate(areas)
             ]
+            agreed = request.created_at
+            consent.record(session, request, "The clinic may call me at this number.", "en", agreed)
             session.add(request)
+            session.flush()
+            if name == "Tom Becker":  # called once already: the queue says so
+                request.status = "contacted"
+                called = now - datetime.timedelta(minutes=40)
+                session.add(
+                    CallLog(outcome="left_message", staff_id=desk.id, callback_id=request.id, created_at=called)
+                )
+                for minutes_ago, action, old, new in [
+                    (44, "request_viewed", None, None),
+                    (40, "call_logged", '{"status":"new"}', '{"call":1,"outcome":"left_message","status":"contacted"}'),
+                ]:
+                    session.add(AuditEvent(
+                        at=now - datetime.timedelta(minutes=minutes_ago), staff_id=desk.id, actor=DESK, action=action,
+                        target_kind="request", target_id=request.id, old_value=old, new_value=new,
+                        address="203.0.113.0", request_id=uuid.uuid4().hex,
+                    ))  # fmt: skip
+        session.add(AuditEvent(at=now - datetime.timedelta(minutes=50), staff_id=desk.id, actor=DESK,
+                               action="signed_in", address="203.0.113.0", request_id=uuid.uuid4().hex))  # fmt: skip
+        session.add(AuditEvent(at=now - datetime.timedelta(hours=3), actor="unknown account", action="sign_in_failed",
+                               address="198.51.100.0", request_id=uuid.uuid4().hex))  # fmt: skip
         for number in range(40):  # older requests, for insights' medians and pairs
             listed = list(dict.fromkeys(area() for _ in range(rng.choice([1, 1, 2, 2, 3]))))
             request = CallbackRequest(
@@ -193,6 +220,7 @@ def areas_picture(browser) -> None:
 
 
 def main() -> int:
+    staff_only = "--staff" in sys.argv
     folder = tempfile.mkdtemp()
     app = create_app({"DATABASE_URL": f"sqlite:///{folder}/screenshots.sqlite3", "SESSION_COOKIE_SECURE": False})
     migrate.upgrade(app)
@@ -203,60 +231,66 @@ def main() -> int:
     chromium = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-background-networking"])
-        areas_picture(browser)
-        for name, width, height, circle, heading in PUBLIC_SHOTS:
-            page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion="reduce")
+        if not staff_only:  # `--staff`: the staff pages' pictures alone
+            areas_picture(browser)
+            for name, width, height, circle, heading in PUBLIC_SHOTS:
+                page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion="reduce")
+                page.goto(base + "/")
+                page.click(circle)
+                expect(page.locator("#region-panel h2")).to_have_text(heading)
+                page.mouse.move(0, 0)
+                page.evaluate("window.scrollTo(0, 0)")
+                snap(page, path=str(DOCS / name))
+                print(f"wrote docs/{name}")
+            for name, width, height in [("region-list.png", 1280, 800), ("region-list-phone.png", 360, 740)]:
+                # A region page scrolled down to the list of all areas: the map stays clear of the list.
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(base + "/pain/knee?side=left")
+                page.evaluate("""() => {
+                    const list = document.querySelector("nav.region-list");
+                    window.scrollTo(0, list.getBoundingClientRect().top + scrollY - innerHeight * 0.45);
+                }""")
+                snap(page, path=str(DOCS / name))
+                print(f"wrote docs/{name}")
+            for name, width, height in [("pain-list.png", 1280, 860), ("pain-list-phone.png", 360, 780)]:
+                # A patient lists three areas with their scores, from each region's page: the list keeps to the tab.
+                page = browser.new_page(
+                    viewport={"width": width, "height": height}, device_scale_factor=2 if width < 400 else 1
+                )
+                for region, score in PAIN_LIST:
+                    page.goto(base + region)
+                    page.select_option("#new-pain", score)
+                    page.click('button[name="action"][value="add"]')
+                    expect(page.locator("#region-panel h2").first).to_have_text("Your pain list")
+                page.mouse.move(0, 0)
+                page.evaluate("window.scrollTo(0, 0)")
+                snap(page, path=str(DOCS / name))
+                print(f"wrote docs/{name}")
+            # The Spanish site on a phone: the map at /es/, a circle tapped, its panel in Spanish.
+            page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
+            page.goto(base + "/es/")
+            page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
+            page.wait_for_function(HEADING_AT_TOP)
+            snap(page, path=str(DOCS / "spanish-phone.png"))
+            print("wrote docs/spanish-phone.png")
+            page = browser.new_page(viewport={"width": 360, "height": 740})
             page.goto(base + "/")
-            page.click(circle)
-            expect(page.locator("#region-panel h2")).to_have_text(heading)
-            page.mouse.move(0, 0)
-            page.evaluate("window.scrollTo(0, 0)")
-            snap(page, path=str(DOCS / name))
-            print(f"wrote docs/{name}")
-        for name, width, height in [("region-list.png", 1280, 800), ("region-list-phone.png", 360, 740)]:
-            # A region page scrolled down to the list of all areas: the map stays clear of the list.
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(base + "/pain/knee?side=left")
-            page.evaluate("""() => {
-                const list = document.querySelector("nav.region-list");
-                window.scrollTo(0, list.getBoundingClientRect().top + scrollY - innerHeight * 0.45);
-            }""")
-            snap(page, path=str(DOCS / name))
-            print(f"wrote docs/{name}")
-        for name, width, height in [("pain-list.png", 1280, 860), ("pain-list-phone.png", 360, 780)]:
-            # A patient lists three areas with their scores, from each region's page: the list keeps to the tab.
-            page = browser.new_page(
-                viewport={"width": width, "height": height}, device_scale_factor=2 if width < 400 else 1
-            )
-            for region, score in PAIN_LIST:
-                page.goto(base + region)
-                page.select_option("#new-pain", score)
-                page.click('button[name="action"][value="add"]')
-                expect(page.locator("#region-panel h2").first).to_have_text("Your pain list")
-            page.mouse.move(0, 0)
-            page.evaluate("window.scrollTo(0, 0)")
-            snap(page, path=str(DOCS / name))
-            print(f"wrote docs/{name}")
-        # The Spanish site on a phone: the map at /es/, a circle tapped, its panel in Spanish.
-        page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
-        page.goto(base + "/es/")
-        page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
-        page.wait_for_function(HEADING_AT_TOP)
-        snap(page, path=str(DOCS / "spanish-phone.png"))
-        print("wrote docs/spanish-phone.png")
-        page = browser.new_page(viewport={"width": 360, "height": 740})
-        page.goto(base + "/")
-        page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
-        page.wait_for_function(HEADING_AT_TOP)
-        page.evaluate("window.scrollBy(0, 900)")
-        page.wait_for_function("() => !document.querySelector('[data-call-bar]').hidden")
-        snap(page, path=str(DOCS / "panel-phone.png"))
-        print("wrote docs/panel-phone.png")
+            page.click('svg[data-view="front"] a[data-region="knee"][data-side="left"]')
+            page.wait_for_function(HEADING_AT_TOP)
+            page.evaluate("window.scrollBy(0, 900)")
+            page.wait_for_function("() => !document.querySelector('[data-call-bar]').hidden")
+            snap(page, path=str(DOCS / "panel-phone.png"))
+            print("wrote docs/panel-phone.png")
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(base + "/staff/login")
         page.fill("#email", EMAIL)
         page.fill("#password", PASSWORD)
         page.click("text=Sign in")
+        # A status changed from the queue: the audit trail will show it.
+        page.locator("table.queue tbody tr").filter(has_text="Maria Gonzalez").locator(
+            "button[value='contacted']"
+        ).click()
+        page.reload()
         snap(page, path=str(DOCS / "staff-queue.png"))
         # A request's call guide: its three areas, their red-flag questions together, first.
         page.locator("table.queue tbody tr").filter(has_text="Sam Okafor").locator("a.guide-link").click()
@@ -267,6 +301,17 @@ def main() -> int:
         page.goto(base + "/staff/insights?days=30")
         snap(page, path=str(DOCS / "staff-insights.png"))
         print("wrote docs/staff-queue.png, docs/staff-call-guide.png, docs/staff-insights.png")
+        # The admin's pages: the audit trail, then the accounts after adding one (its link shown once).
+        page.goto(base + "/staff/audit")
+        snap(page, path=str(DOCS / "staff-audit.png"))
+        page.goto(base + "/staff/accounts")
+        page.fill("#email", "sam@clinic.example")
+        page.fill("#name", "Sam Lee")
+        page.click("text=Add the account")
+        snap(page, path=str(DOCS / "staff-account-added.png"))
+        page.goto(base + "/staff/accounts")
+        snap(page, path=str(DOCS / "staff-accounts.png"))
+        print("wrote docs/staff-audit.png, docs/staff-accounts.png, docs/staff-account-added.png")
         # A clinician's review page: the panel as patients read it, beside the sign-off and the figures.
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(base + "/staff/login")

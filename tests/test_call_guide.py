@@ -86,7 +86,9 @@ def test_the_call_log_asks_no_patient_name(staff_reader):
     for select_ in form.select("select"):
         assert form.select_one(f'label[for="{select_["id"]}"]').get_text(strip=True)
     outcomes = [r["value"] for r in form.select('input[name="outcome"]')]
-    assert outcomes == ["booked", "callback", "physician", "emergency", "information"]
+    assert outcomes == [
+        "booked", "left_message", "no_answer", "callback", "physician", "emergency", "information", "closed",
+    ]  # fmt: skip
 
 
 def log_data(staff_client, url="/staff/guide/hip?side=right", **changes):

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.one_clinic, pytest.mark.slow]  # nothing here reads th
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-SAMPLES = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css", "language": "es"}
+SAMPLES = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css", "language": "es", "member_id": 1,
+           "session_id": "0" * 64, "token": "x" * 43}  # fmt: skip
 ODD_TEXT = ["\r\nSet-Cookie: x=1", "\x00", "\x7f\x1b[31m", "é" * 300, "a" * 5000, "%0d%0a", "//evil.example", "\\\\x"]
 
 
@@ -68,12 +69,13 @@ def fuzz_app(clinic_file, tmp_path_factory):
     app = build_app(clinic_file, tmp_path_factory.mktemp("fuzz"))
     add_staff(app)
     add_staff(app, email="dana@clinic.example", role="clinician", display_name="Dana Ruiz", review_languages="en,es")
+    add_staff(app, email="admin@clinic.example", role="admin")  # account 3: the sweep changes account 1, the desk's
     return app
 
 
 @pytest.fixture(scope="module")
 def clients(fuzz_app):
-    """An anonymous browser, a front-desk one and a clinician's, each with its CSRF token."""
+    """An anonymous browser, a front-desk one, a clinician's and an admin's, each with its CSRF token."""
     anonymous = fuzz_app.test_client()
     anonymous_token = csrf_token_from(anonymous.get("/callback"))
     staff = fuzz_app.test_client()
@@ -82,10 +84,14 @@ def clients(fuzz_app):
     clinician = fuzz_app.test_client()
     assert sign_in(clinician, email="dana@clinic.example").status_code == 303
     clinician_token = csrf_token_from(clinician.get("/staff/content"))
-    return {
+    admin = fuzz_app.test_client()
+    assert sign_in(admin, email="admin@clinic.example").status_code == 303
+    admin_token = csrf_token_from(admin.get("/staff/accounts"))
+    return {  # in this order: the admin's sweep may disable or remove the desk's account, so it comes last
         "anonymous": (anonymous, anonymous_token),
         "staff": (staff, staff_token),
         "clinician": (clinician, clinician_token),
+        "admin": (admin, admin_token),
     }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bodymap"
 AUDIENCES = ("public", "callback", "staff", "embed")
-FEATURES = ("areas", "booking", "review")  # shared by the audiences, over the layers
+FEATURES = ("areas", "audit", "booking", "review")  # shared by the audiences, over the layers
 LAYERS = ("operations", "web", "content", "data", "notify", "settings", "extensions", "resources", "roles")
 
 

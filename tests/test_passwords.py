@@ -58,3 +58,36 @@ def test_the_clinics_name_and_city_are_refused_as_passwords(make_app, content):
         assert result.exit_code != 0, password
         assert "must not contain the clinic's name or city" in result.output, password
     assert accounts(app) == []
+
+
+def clinic_word_city_year(content) -> list[str]:
+    """`<clinic word><city>2026!` for every word of the clinic's name: what someone who knows the clinic tries first."""
+    city = content.clinic.city.split(",")[0].replace(" ", "")
+    return [f"{word.lower()}{city.lower()}2026!" for word in content.clinic.name.split() if len(word) >= 3] + [
+        f"{city.capitalize()}2026{content.clinic.name.split()[0]}",
+        f"{city.lower()}2026{city.lower()}",
+    ]
+
+
+def test_a_word_of_the_clinics_name_with_its_city_and_a_year_is_refused(make_app, content):
+    app = make_app()
+    for password in clinic_word_city_year(content):
+        result = staff_add(app, "desk@clinic.example", password)
+        assert result.exit_code != 0, password
+        assert "Try a few uncommon words" in result.output, password
+    assert accounts(app) == []
+
+
+def test_the_clinics_website_and_the_members_email_count_as_known_words():
+    from types import SimpleNamespace
+
+    from bodymap.staff.accounts import PasswordRefused, check_password_rules, clinic_words
+
+    clinic = SimpleNamespace(name="Lakeside Motion PT", city="Madison, WI", website_host="www.lakeside-motion.example")
+    words = clinic_words(clinic)
+    assert words == ("Lakeside Motion PT", "Madison, WI", "www.lakeside-motion.example")
+    for password in ("lakesidemotion2026!", "madison2026madison", "lakeside-motion.example1", "ana.lima2026!!"):
+        with pytest.raises(PasswordRefused):
+            check_password_rules(password, "ana.lima@clinic.example", words)
+    check_password_rules("copper meadow silent drum", "ana.lima@clinic.example", words)
+    check_password_rules("lakeside copper violet engine", "ana.lima@clinic.example", words)

@@ -75,7 +75,8 @@ def test_htmx_is_told_not_to_inject_styles_the_policy_would_block(client):
 
 def every_route(app):
     """One URL for each route in Flask's URL map, with sample arguments."""
-    samples = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css", "language": "en"}
+    samples = {"slug": "knee", "request_id": 1, "filename": "css/bodymap.css", "language": "en", "member_id": 1,
+               "session_id": "0" * 64, "token": "x" * 43}  # fmt: skip
     for rule in app.url_map.iter_rules():
         yield rule.build({k: v for k, v in samples.items() if k in rule.arguments})[1], rule
 

@@ -12,12 +12,14 @@ from tests.helpers import STAFF_EMAIL, add_staff, csrf_token_from, send_callback
 
 pytestmark = pytest.mark.one_clinic  # nothing here reads the clinic's content
 
-SAMPLE_ARGS = {"slug": "knee", "request_id": 1, "language": "en"}
+SAMPLE_ARGS = {"slug": "knee", "request_id": 1, "language": "en", "member_id": 1, "session_id": "0" * 64}
+# Open to anyone: signing in and out, and the set-password page, which its one-time token guards (test_set_password).
+OPEN = ("staff.login", "staff.logout", "staff.set_password")
 
 
 def staff_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("staff.") and rule.endpoint not in ("staff.login", "staff.logout"):
+        if rule.endpoint.startswith("staff.") and rule.endpoint not in OPEN:
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule, method
 

@@ -24,7 +24,8 @@ from bodymap.areas.area import MAX_AREAS, area_from, combined_flags, known_areas
 from bodymap.areas.forms import set_region_choices
 from bodymap.callback import bp
 from bodymap.callback.form import REGION_BLANK, CallbackForm, edit_action, edited, with_areas
-from bodymap.data.models import CallbackArea, CallbackRequest
+from bodymap.data import consent
+from bodymap.data.models import CallbackArea, CallbackRequest, utcnow
 from bodymap.extensions import csrf
 from bodymap.notify import outbox
 from bodymap.web import languages, rate_limits
@@ -194,6 +195,8 @@ def _store():
             )
             for position, area in enumerate(form.listed_areas)
         ]
+        # The words of the box the patient ticked, as this page showed them, kept with the request.
+        consent.record(data.request_session(), callback, str(form.consent.label.text), callback.language, utcnow())
         data.request_session().add(callback)
         outbox.queue_new_request(data.request_session(), callback)  # the desk's email, committed with it
         data.request_session().commit()

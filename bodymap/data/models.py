@@ -1,5 +1,6 @@
-"""What the database keeps: callback requests, staff accounts and their sign-ins, the call log, daily view counts,
-the desk's email outbox, the notify worker's heartbeats and clinicians' sign-offs of the content.
+"""What the database keeps: callback requests (with the consent each patient gave, and every wording of it), staff
+accounts, their sign-ins and one-time set-password links, the call log, daily view counts, the desk's email outbox,
+the notify worker's heartbeats, clinicians' sign-offs of the content, and the audit trail of what staff did.
 
 Only what each use needs: no patient names outside callback requests, no addresses or cookies
 in the view counts.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 PREFERRED_TIMES = {
@@ -22,10 +23,13 @@ PREFERRED_TIMES = {
 STATUSES = ("new", "contacted", "booked", "closed")
 CALL_OUTCOMES = {
     "booked": "Booked a visit",
+    "left_message": "Left a message",
+    "no_answer": "No answer",
     "callback": "Callback promised",
     "physician": "Referred to a physician",
     "emergency": "Emergency advised",
     "information": "Information only",
+    "closed": "Closed: no call needed",
 }
 
 
@@ -58,6 +62,11 @@ class CallbackRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     # The language of the form the patient sent ("en" or "es"): the front desk calls back in it.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # The patient ticked "The clinic may call me at this number": when, on a form in which language, and the digest
+    # of the exact words shown (kept in consent_wordings). None for requests sent before consent was recorded.
+    consent_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    consent_language: Mapped[str | None] = mapped_column(String(8))
+    consent_digest: Mapped[str | None] = mapped_column(String(64))
     # Where it hurts, in the order the patient listed the areas (none when they did not say).
     areas: Mapped[list[CallbackArea]] = relationship(
         order_by="CallbackArea.position", cascade="all, delete-orphan", lazy="selectin"
@@ -94,6 +103,13 @@ class StaffMember(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # The languages whose text a clinician reviews, as codes separated by commas ("en,es").
     review_languages: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Set when an admin turns the account off: it cannot sign in, and its sessions ended then. None: active.
+    disabled_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    last_sign_in_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -120,17 +136,37 @@ class StaffSession(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    # What the member sees in their list of sessions: "Firefox on Linux" and the network (IPv4 /24, IPv6 /48).
+    device: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    address: Mapped[str] = mapped_column(String(45), default="", server_default="")
+
+
+class PasswordLink(Base):
+    """A one-time link an admin gives a member to set their password: `/staff/set-password/<token>`. Only the
+    token's SHA-256 is kept; it works once, until `expires_at` (24 hours)."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
 
 class CallLog(Base):
-    """One phone call the front desk handled: where it hurt and how it ended, no names."""
+    """One phone call the front desk handled: where it hurt and how it ended, no names. A call made from a request's
+    guide points at the request (None: a patient who phoned in, or a request since deleted)."""
 
     __tablename__ = "call_logs"
+    __table_args__ = (Index("ix_call_logs_callback_id_id", "callback_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"))
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callback_requests.id", ondelete="SET NULL"))
     areas: Mapped[list[CallLogArea]] = relationship(
         order_by="CallLogArea.position", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -215,3 +251,47 @@ class SignOff(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"))
     signed_by: Mapped[str] = mapped_column(String(120))  # "Dana Ruiz, PT, DPT", as the account said then
     signed_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ConsentWording(Base):
+    """Every wording of the callback form's consent box patients have been shown, by its SHA-256: a request stores
+    the digest, so its record still says what the patient agreed to after the words change."""
+
+    __tablename__ = "consent_wordings"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wording: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    first_seen: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """One thing a staff member (or the command line) did: append-only, kept AUDIT_RETENTION_DAYS.
+
+    It names who (the account, and its email copied so a removed account's rows still say who), what (a word of
+    `bodymap.audit.ACTIONS`), which request or account by id, the old and new values as short JSON of codes (status
+    names, roles), the client's network (IPv4 /24, IPv6 /48) and the request id of the log lines. Never a patient's
+    name, phone number or note. On PostgreSQL a trigger refuses UPDATE and DELETE (migration 0011)."""
+
+    __tablename__ = "audit_events"
+    # Newest first, filtered by person, action or request, within dates: each filter has an index that ends in
+    # (at, id), the page's order, so a page is a short walk down one index and "older" pages continue from a key.
+    __table_args__ = (
+        Index("ix_audit_events_at_id", "at", "id"),
+        Index("ix_audit_events_actor_at_id", "actor", "at", "id"),
+        Index("ix_audit_events_action_at_id", "action", "at", "id"),
+        Index("ix_audit_events_target_at_id", "target_kind", "target_id", "at", "id"),
+        Index("ix_audit_events_staff_id", "staff_id"),  # removing an account sets its rows' staff_id to NULL
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(254))  # the account's email then, "command line" or "unknown account"
+    action: Mapped[str] = mapped_column(String(32))
+    target_kind: Mapped[str | None] = mapped_column(String(16))  # "request", "account", "call", "sign-off"
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    old_value: Mapped[str | None] = mapped_column(String(400))
+    new_value: Mapped[str | None] = mapped_column(String(400))
+    address: Mapped[str | None] = mapped_column(String(45))
+    request_id: Mapped[str | None] = mapped_column(String(128))

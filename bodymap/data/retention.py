@@ -4,7 +4,11 @@
 - logged calls (with their areas) older than RETENTION_DAYS: where callers hurt and how the call ended;
 - the desk's morning summaries and other emails about no request, once sent or skipped and older than
   RETENTION_DAYS (a request's own emails go with the request);
-- staff sign-ins that have ended (idle or past their absolute limit): nothing can use them any more.
+- staff sign-ins that have ended (idle or past their absolute limit): nothing can use them any more;
+- audit rows older than AUDIT_RETENTION_DAYS (2190, six years: HIPAA keeps such documentation that long). On
+  PostgreSQL the table's trigger refuses every DELETE but the purge's: each batch's transaction first says, with
+  `set_config('bodymap.audit_purge_before', <cutoff>, true)` (a SET LOCAL, gone at its commit), how old a row must be,
+  and the trigger lets through only rows older than that (migration 0011).
 
 Rows go in batches of BATCH, each in a short transaction of its own, so a purge of a million rows never holds a
 lock for long and the app keeps answering while it runs.
@@ -17,11 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from bodymap import data
 from bodymap.data.models import (
+    AuditEvent,
     CallbackArea,
     CallbackRequest,
     CallLog,
@@ -42,6 +47,7 @@ class Purged:
     call_logs: int = 0
     emails: int = 0
     staff_sessions: int = 0
+    audit_events: int = 0
 
     def __str__(self) -> str:
         def count(number: int, one: str, many: str) -> str:
@@ -53,6 +59,7 @@ class Purged:
                 count(self.call_logs, "logged call", "logged calls"),
                 count(self.emails, "desk email about no request", "desk emails about no request"),
                 count(self.staff_sessions, "ended staff sign-in", "ended staff sign-ins"),
+                count(self.audit_events, "audit row", "audit rows"),
             ]
         )
 
@@ -70,10 +77,14 @@ def _in_batches(app: Flask, ids_of: Callable[[Session], list], delete_ids: Calla
             return total
 
 
-def purge(app: Flask, days: int, idle: datetime.timedelta, absolute: datetime.timedelta) -> Purged:
-    """Delete what is past keeping (see the module's docstring); `idle` and `absolute` are the sign-ins' limits."""
+def purge(
+    app: Flask, days: int, idle: datetime.timedelta, absolute: datetime.timedelta, audit_days: int | None = None
+) -> Purged:
+    """Delete what is past keeping (see the module's docstring); `idle` and `absolute` are the sign-ins' limits,
+    `audit_days` the audit trail's (AUDIT_RETENTION_DAYS when None)."""
     now = utcnow()
     cutoff = now - datetime.timedelta(days=days)
+    audit_cutoff = now - datetime.timedelta(days=audit_days or app.config["AUDIT_RETENTION_DAYS"])
 
     def old_requests(db_session: Session) -> list:
         query = select(CallbackRequest.id).where(CallbackRequest.created_at < cutoff).limit(BATCH)
@@ -110,9 +121,20 @@ def purge(app: Flask, days: int, idle: datetime.timedelta, absolute: datetime.ti
     def delete_sessions(db_session: Session, ids: list) -> None:
         db_session.execute(delete(StaffSession).where(StaffSession.id.in_(ids)))
 
+    def old_audit_rows(db_session: Session) -> list:
+        query = select(AuditEvent.id).where(AuditEvent.at < audit_cutoff).order_by(AuditEvent.at).limit(BATCH)
+        return list(db_session.scalars(query))
+
+    def delete_audit_rows(db_session: Session, ids: list) -> None:
+        if db_session.get_bind().dialect.name == "postgresql":
+            allowed = text("SELECT set_config('bodymap.audit_purge_before', :cutoff, true)")
+            db_session.execute(allowed, {"cutoff": audit_cutoff.isoformat(sep=" ")})
+        db_session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids), AuditEvent.at < audit_cutoff))
+
     return Purged(
         callback_requests=_in_batches(app, old_requests, delete_requests),
         call_logs=_in_batches(app, old_calls, delete_calls),
         emails=_in_batches(app, old_emails, delete_emails),
         staff_sessions=_in_batches(app, ended_sessions, delete_sessions),
+        audit_events=_in_batches(app, old_audit_rows, delete_audit_rows),
     )

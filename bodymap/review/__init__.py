@@ -7,6 +7,8 @@ one. The panel asks `state_of(region)` (from memory, never the database).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,10 +45,18 @@ def state_of(region: Region, lang: str | None = None) -> State:
     return sign_offs().state(region, lang or languages.current())
 
 
-def sign_off(db_session: Session, region: Region, lang: str, seen: str, staff_id: int, signed_by: str) -> Record:
+def sign_off(
+    db_session: Session,
+    region: Region,
+    lang: str,
+    seen: str,
+    staff_id: int,
+    signed_by: str,
+    with_it: Callable[[SignOff], None] | None = None,
+) -> Record:
     """Record that `signed_by` vouches for `region`'s text in `lang`, as they saw it (`seen`, its digest). Refused
     (TextChanged) when the text is no longer what they saw. This process's pages show it at once; others within
-    SIGN_OFF_CHECK_SECONDS."""
+    SIGN_OFF_CHECK_SECONDS. `with_it(row)` adds what goes in the same transaction (its audit row)."""
     digest = patient_text.digest(region)
     if seen != digest:
         raise TextChanged(region.slug)
@@ -65,6 +75,9 @@ def sign_off(db_session: Session, region: Region, lang: str, seen: str, staff_id
     row = SignOff(region=region.slug, language=lang, digest=digest, staff_id=staff_id, signed_by=signed_by)
     row.signed_at = utcnow()
     db_session.add(row)
+    if with_it is not None:
+        db_session.flush()
+        with_it(row)
     db_session.commit()
     sign_offs().refresh(force=True)
     return Record.of(row)

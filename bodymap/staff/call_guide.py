@@ -6,6 +6,10 @@ script covers every area the patient listed, with their red-flag questions toget
 The script can be read in Spanish to a caller who speaks it (`?script=es`; a request sent in Spanish opens so):
 what is said aloud (the opening, the questions, the summaries, the offer of a visit) comes from the content in that
 language and carries `lang`, so a screen reader switches voice; the staff's own words around it stay English.
+
+A request's guide shows its name and number, so opening it is audited (reading personal data). It also says the
+request's status, its last call, and the consent the patient gave: "Agreed to be called on <date, time> (wording of
+<date>, Spanish)", from the words stored with the request (`bodymap.data.consent`).
 """
 
 from __future__ import annotations
@@ -15,15 +19,17 @@ from dataclasses import dataclass
 from babel.lists import format_list
 from flask import abort, current_app, g, render_template, request, url_for
 from flask_babel import force_locale, gettext, ngettext
+from flask_login import current_user
 
-from bodymap import content, data
+from bodymap import audit, content, data
 from bodymap.areas.area import Area, CombinedFlags, area_from, by_score, combined_flags
 from bodymap.content import Clinic, Content, Region
+from bodymap.data import consent
 from bodymap.data.models import CallbackRequest
 from bodymap.roles import Permission, requires
 from bodymap.staff import bp
 from bodymap.staff.areas import listed_areas
-from bodymap.staff.call_log import CallLogForm
+from bodymap.staff.call_log import CallLogForm, last_calls
 from bodymap.staff.layout import LANGUAGES_IN_ENGLISH, staff_title
 from bodymap.web.regions import region_and_side
 from bodymap.web.rendering import fragment_or_redirect
@@ -252,11 +258,17 @@ def request_guide(request_id: int):
     script = _script(_script_language(default=callback.language), "staff.request_guide", request_id=request_id)
     guide = request_guide_for(callback, script.said, script.lang)
     log_form = CallLogForm.prefilled([(a.region.slug, a.side) for a in guide.areas], request.full_path.rstrip("?"))
+    agreed = consent.of(data.request_session(), callback)
+    last_call = last_calls([callback.id]).get(callback.id)
+    audit.record(data.request_session(), "request_viewed", current_user, target=("request", callback.id))
+    data.request_session().commit()
     return render_template(
         "staff/call_guide.html",
         region=None,
         side=None,
         callback=callback,
+        consent=agreed,
+        last_call=last_call,
         guide=guide,
         script=script,
         log_form=log_form,

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from wtforms import HiddenField
 from wtforms.validators import InputRequired, Regexp
 
-from bodymap import content, data, review, roles
+from bodymap import audit, content, data, review, roles
 from bodymap.content import Region, patient_text, reading
 from bodymap.data.models import SignOff
 from bodymap.roles import Permission, requires
@@ -151,6 +151,13 @@ def content_sign_off(slug: str, language: str):
             seen=form.digest.data,
             staff_id=current_user.id,
             signed_by=current_user.display_name,
+            with_it=lambda row: audit.record(
+                data.request_session(),
+                "content_signed_off",
+                current_user,
+                target=("sign-off", row.id),
+                new={"region": row.region, "language": row.language},
+            ),
         )
     except review.TextChanged:
         return _review_page(region, lang, SignOffForm(formdata=None), status=409, changed=True)

@@ -18,9 +18,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from bodymap import content, data
+from bodymap import audit, content, data
 from bodymap.areas.area import SCORES
 from bodymap.content import Region
 from bodymap.data import view_counts
@@ -214,6 +215,8 @@ def insights_csv():
         median = "" if row.median_pain is None else f"{row.median_pain:g}"
         writer.writerow([row.slug, row.side, row.name, row.views, row.callbacks, row.calls, median, days])
     filename = f"bodymap-insights-{utcnow():%Y-%m-%d}-{days}-days.csv"
+    audit.record(data.request_session(), "csv_exported", current_user, new={"export": "insights", "days": days})
+    data.request_session().commit()
     return Response(
         out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from flask import current_app, g, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -63,6 +65,7 @@ def staff_header():
         "statuses": STATUSES,
         "call_outcomes": CALL_OUTCOMES,
         "language_names": LANGUAGES_IN_THEIR_WORDS,
+        "languages_in_english": LANGUAGES_IN_ENGLISH,
         "may": lambda permission: roles.may(current_user, roles.Permission(permission)),
     }
     if g.get("database_unavailable"):
@@ -88,6 +91,21 @@ def ago(moment: datetime.datetime) -> str:
         return f"{int(seconds // 3600)} h ago"
     days = int(seconds // 86400)
     return "1 day ago" if days == 1 else f"{days} days ago"
+
+
+@bp.app_template_filter("clinic_time")
+def clinic_time(moment: datetime.datetime, style: str = "short") -> str:
+    """A UTC time as the clinic's clock shows it: '2026-12-08 14:05 PST' (short) or 'December 8, 2026, 2:05 PM'."""
+    local = moment.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(content.get(current_app).clinic.timezone))
+    if style == "long":
+        return format_datetime(local, "MMMM d, y, h:mm a", locale="en")
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+@bp.app_template_filter("day_in_words")
+def day_in_words(day: datetime.date) -> str:
+    """'December 1, 2026'."""
+    return format_date(day, "MMMM d, y", locale="en")
 
 
 @bp.app_template_filter("phone_display")

@@ -7,7 +7,12 @@ first page whatever their age, marked in words, the window that ends first at th
 Each row lists every area of the request, highest score first, and the language the patient wrote in when it is
 not English (`language=es` shows only those). `sort=score` orders the whole queue by each
 request's highest score instead (requests without a score last, newest first among equals); overdue rows are
-then still marked, but do not lead.
+then still marked, but do not lead. Each row says its last logged call and who made it.
+
+Opening the queue is reading personal data (up to 50 names and numbers at once), so it is audited: one row each time
+a member opens or reloads it, with the filters and how many requests it showed. The table's own refresh every 20
+seconds is not (the page was opened, by that member; the refresh is the same page kept up to date). A status change is
+audited with the old and the new status.
 """
 
 from __future__ import annotations
@@ -16,16 +21,18 @@ import datetime
 from dataclasses import dataclass
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import and_, case, func, select
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from bodymap import content, data
+from bodymap import audit, content, data
 from bodymap.data.models import STATUSES, CallbackArea, CallbackRequest, utcnow
 from bodymap.notify.schedule import Deadline, Schedule, clock
 from bodymap.roles import Permission, requires
 from bodymap.staff import bp
+from bodymap.staff.call_log import last_calls
 from bodymap.staff.layout import LANGUAGES_IN_ENGLISH, local_page, new_callback_count, staff_title
 from bodymap.web.forms import posted_form
 from bodymap.web.rendering import fragment_or_redirect
@@ -178,18 +185,23 @@ def queue_title(new: int) -> str:
     return staff_title("Callback requests") if not new else f"{new} new · " + staff_title("Callback requests")
 
 
-def _queue(template: str, **context):
+def _queue(template: str, audited: bool = False, **context):
     filters = _filters()
     schedule, now = _schedule(), utcnow()
     overdue, rows, more = _requests(filters, schedule, now)
     shown = overdue + rows
     back = url_for("staff.queue", **filters.query_args())  # where a status change returns to
+    if audited:
+        new = {"shown": len(shown), **filters.query_args()}
+        audit.record(data.request_session(), "queue_viewed", current_user, new=new)
+        data.request_session().commit()
     return render_template(
         template,
         filters=filters,
         rows=shown,
         overdue=len(overdue),
         due=call_by(shown, schedule, now),
+        calls=last_calls([row.id for row in shown]),
         more=more,
         back=back,
         title=queue_title(new_callback_count()),
@@ -200,7 +212,7 @@ def _queue(template: str, **context):
 @bp.get("/callbacks")
 @requires(Permission.CALLBACKS)
 def queue():
-    return _queue("staff/queue.html")
+    return _queue("staff/queue.html", audited=True)
 
 
 @bp.get("/callbacks/rows")
@@ -223,10 +235,18 @@ def change_status(request_id: int):
     form = StatusChange(formdata=posted_form())
     if not form.validate():
         abort(400, description="That status is not one we know: new, contacted, booked or closed.")
-    callback.status = form.status.data
-    data.request_session().commit()
+    before = callback.status
+    if form.status.data != before:
+        callback.status = form.status.data
+        target = ("request", callback.id)
+        audit.record(
+            data.request_session(), "status_changed", current_user, target=target, old={"status": before},
+            new={"status": callback.status},
+        )  # fmt: skip
+        data.request_session().commit()
     back = _back(form.next.data)
     due = call_by([callback], _schedule(), utcnow())
+    calls = last_calls([callback.id])
     return fragment_or_redirect(
-        lambda: render_template("staff/_callback_row.html", row=callback, back=back, due=due), back
+        lambda: render_template("staff/_callback_row.html", row=callback, back=back, due=due, calls=calls), back
     )

@@ -29,11 +29,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from bodymap import data, roles
+from bodymap import audit, data, roles
 from bodymap.data.models import StaffMember, StaffSession, utcnow
 from bodymap.extensions import login_manager
+from bodymap.operations.access import network
 from bodymap.staff import bp, pending_signouts
-from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate
+from bodymap.staff.accounts import MAX_PASSWORD_LENGTH, authenticate, find
 from bodymap.staff.layout import local_page, staff_title
 from bodymap.web import rate_limits
 from bodymap.web.errors import (
@@ -45,13 +46,14 @@ from bodymap.web.errors import (
 )
 from bodymap.web.forms import posted_form, whole_number
 from bodymap.web.rendering import is_htmx
+from bodymap.web.user_agents import device
 
 IDLE_LIMIT = datetime.timedelta(minutes=30)
 ABSOLUTE_LIMIT = datetime.timedelta(hours=12)
 # A session's last activity is written at most once a minute, not on every page.
 SEEN_PRECISION = datetime.timedelta(minutes=1)
 SESSION_TOKEN = "staff_session"
-OPEN_ENDPOINTS = {"staff.login", "staff.logout"}
+OPEN_ENDPOINTS = {"staff.login", "staff.logout", "staff.set_password"}
 EVERY_MEMBER = {"staff.home"}  # where a member starts: it sends each role on to its first page
 # Requests the page makes by itself (polling) do not count as someone being at the desk.
 BACKGROUND_ENDPOINTS = {"staff.queue_rows"}
@@ -76,8 +78,11 @@ def token_digest(token: str) -> str:
 
 
 def _end(row: StaffSession, why: str) -> None:
-    """Delete a sign-in that ran out, and remember why for the message on the sign-in page."""
+    """Delete a sign-in that ran out (audited), and remember why for the message on the sign-in page."""
+    member = data.request_session().get(StaffMember, row.staff_id)
     data.request_session().delete(row)
+    if member is not None:
+        audit.record(data.request_session(), "session_timed_out", member, new={"why": why})
     data.request_session().commit()
     g.staff_session_ended = why
 
@@ -106,7 +111,7 @@ def load_member(token: str) -> StaffMember | None:
         _end(row, "idle")
         return None
     member = data.request_session().get(StaffMember, row.staff_id)
-    if member is None or member.session_version != version_number:
+    if member is None or member.session_version != version_number or not member.active:
         return None
     g.staff_session = row
     return member
@@ -168,9 +173,15 @@ def _address() -> str:
 
 
 def _note_account_failure(email: str) -> None:
-    """Many failures for one account from anywhere: past the watch, each is logged (no email), never a lockout."""
+    """Many failures for one account from anywhere: past the watch, each is logged (no email), never a lockout.
+    Each failure is audited: against the account when there is one, as an `unknown account` otherwise (the typed
+    email is never kept)."""
     if email and not rate_limits.current().take(ACCOUNT_WATCH, "staff-login-account", email):
         current_app.logger.warning("More than 30 failed sign-ins for one account in the last hour")
+    known = find(data.request_session(), email) if email else None
+    why = {"why": "account disabled"} if known is not None and not known.active else None
+    audit.record(data.request_session(), "sign_in_failed", known, actor=audit.UNKNOWN_ACCOUNT, new=why)
+    data.request_session().commit()
 
 
 def _login_page(form: LoginForm, status: int, error: str | None = None):
@@ -189,8 +200,17 @@ def _start_session(member: StaffMember) -> None:
     )
     token = secrets.token_urlsafe(32)
     data.request_session().add(
-        StaffSession(id=token_digest(token), staff_id=member.id, created_at=now, last_seen_at=now)
+        StaffSession(
+            id=token_digest(token),
+            staff_id=member.id,
+            created_at=now,
+            last_seen_at=now,
+            device=device(request.user_agent.string),
+            address=network(request.remote_addr),
+        )
     )
+    member.last_sign_in_at = now
+    audit.record(data.request_session(), "signed_in", member)
     data.request_session().commit()
     session.clear()
     login_user(member)
@@ -252,7 +272,10 @@ def logout():
     token = session.get(SESSION_TOKEN)
     if isinstance(token, str):
         try:
-            data.request_session().execute(delete(StaffSession).where(StaffSession.id == token_digest(token)))
+            member = current_user._get_current_object() if current_user.is_authenticated else None
+            ended = delete(StaffSession).where(StaffSession.id == token_digest(token))
+            if data.request_session().execute(ended).rowcount and member is not None:
+                audit.record(data.request_session(), "signed_out", member)
             data.request_session().commit()
         except SQLAlchemyError as error:  # ended anyway: kept on the pending list until the database records it
             data.request_session().rollback()
