@@ -20,11 +20,12 @@ from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, delete, text
 
 import bodymap.content
-from bodymap import create_app
+from bodymap import create_app, review
 from bodymap.data import migrate
 from bodymap.data.engine import database_url as sqlalchemy_url
 from bodymap.data.models import Base
 from bodymap.staff import accounts
+from bodymap.web.caching import stored_responses
 from tests.helpers import CLINIC_FILES, CLINICS, add_staff, quick_hash, region_sides, sign_in
 
 # The suite's SQLite files live in memory-backed storage where the machine has it: every page view and form
@@ -256,12 +257,16 @@ def db_app(database_url, make_app):
 
 def empty_tables(app) -> None:
     """Delete every row, children first (the audit trail's too: on PostgreSQL its trigger lets through only what the
-    purge's setting allows, here every row)."""
+    purge's setting allows, here every row); then the shared app forgets the sign-offs it had read from them and the
+    pages it had stored with them, so the next test starts from drafts."""
     with app.extensions["bodymap.sessions"]() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT set_config('bodymap.audit_purge_before', 'infinity', true)"))
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(delete(table))
+    found = review.sign_offs(app)
+    found.register, found.seen = review.Register(), None
+    stored_responses(app).clear()
 
 
 @pytest.fixture
