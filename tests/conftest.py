@@ -59,6 +59,25 @@ REGION_SIDES = list(
 )
 
 
+# The second clinic's file keeps the shipped regions (see `second_clinic_file`): its run of a test per region
+# repeats the shipped run wherever the region reads the same in both files. It runs for the regions that differ,
+# and for one region with sides, which carries the second clinic's name, phone and hours through every such test.
+SAMPLE_REGION = next((slug for slug, side in REGION_SIDES if side), REGION_SLUGS[0])
+REGIONS_RUN_AGAIN = {
+    name: {r.slug for r in content.regions if r != CLINICS["shipped"].region(r.slug) or r.slug == SAMPLE_REGION}
+    for name, content in CLINICS.items()
+}
+
+
+def repeats_the_shipped_run(params: dict) -> bool:
+    """True for the second clinic's run of a region's test when that region reads the same as in the shipped file."""
+    clinic = params.get("clinic_file", "shipped")
+    if clinic == "shipped":
+        return False
+    slug = params.get("region") or (params.get("region_side") or (None,))[0]
+    return slug is not None and slug not in REGIONS_RUN_AGAIN[clinic]
+
+
 BROWSER_TESTS = Path(__file__).parent / "browser"
 
 
@@ -70,7 +89,8 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Leave out the second clinic's run of `one_clinic` tests and of browser tests not marked `every_clinic`.
+    """Leave out the second clinic's run of `one_clinic` tests, of browser tests not marked `every_clinic` and of
+    tests of a region that reads the same in both files (but the sample region).
 
     The suite runs on every core (pytest-xdist, `--dist loadgroup`): browser tests form one group, so one
     worker drives Chromium through them in order while the others take the rest.
@@ -84,7 +104,8 @@ def pytest_collection_modifyitems(config, items):
             in_browser and item.get_closest_marker("every_clinic") is None
         )
         params = getattr(getattr(item, "callspec", None), "params", {})
-        (dropped if once and params.get("clinic_file", "shipped") != "shipped" else kept).append(item)
+        again = once and params.get("clinic_file", "shipped") != "shipped"
+        (dropped if again or repeats_the_shipped_run(params) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
