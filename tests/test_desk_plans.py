@@ -3,9 +3,10 @@ its filters and later pages), a request's call guide, the audit page, the accoun
 and none reads a whole table that grows (callback requests, calls, the audit trail, view counts) row by row.
 
 The queries are the ones the pages really send (caught as they go out), so a query added to a page later is checked
-too. Two reads are left to the planner on purpose, because they are bounded by RETENTION_DAYS rather than by the years
-a clinic runs: the queue ordered by pain score, which ranks every kept request, and the areas of the period's
-requests and calls that insights joins. (tests/test_audit_indexes.py checks the audit page's own queries by filter.)
+too. Three reads are left to the planner on purpose, because they are bounded by RETENTION_DAYS rather than by the
+years a clinic runs: the queue ordered by pain score, which ranks every kept request; the queue filtered by a region
+(its areas come from their index, and the planner then prefers reading the kept requests to probing for each); and
+the areas of the period's requests and calls that insights joins. (tests/test_audit_indexes.py checks the audit page's own queries by filter.)
 """
 
 from __future__ import annotations
