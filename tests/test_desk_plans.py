@@ -6,7 +6,8 @@ The queries are the ones the pages really send (caught as they go out), so a que
 too. Three reads are left to the planner on purpose, because they are bounded by RETENTION_DAYS rather than by the
 years a clinic runs: the queue ordered by pain score, which ranks every kept request; the queue filtered by a region
 (its areas come from their index, and the planner then prefers reading the kept requests to probing for each); and
-the areas of the period's requests and calls that insights joins. (tests/test_audit_indexes.py checks the audit page's own queries by filter.)
+the areas of the period's requests and calls that insights joins.
+(tests/test_audit_indexes.py checks the audit page's own queries by filter.)
 """
 
 from __future__ import annotations
