@@ -179,7 +179,7 @@ def report(results, notes) -> list[str]:
         if isinstance(result, float):
             missed.append(f"{label}: {name}: grew {result:.1f} MB, limit {target:.0f} MB")
             continue
-        met = result.p99_ms < target and not result.errors
+        met = result.requests_per_second > 0 and result.p99_ms < target and not result.errors  # none: missed
         print(
             f"{label:11} {name:28} {result.requests_per_second:6.0f} {result.p50_ms:7.2f} {result.p99_ms:7.2f}"
             f" {result.errors:6d}  p99 < {target:.0f} ms: {'met' if met else 'MISSED'}"
