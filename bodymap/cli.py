@@ -9,6 +9,7 @@
 - `callbacks purge [--days N]`: delete callback requests past RETENTION_DAYS and audit rows past AUDIT_RETENTION_DAYS
   (`purge` is kept as an alias, for crontabs written before the `callbacks` group).
 - `notify run [--once]|status|test`: the front desk's emails, from a worker beside gunicorn.
+- `seed --requests N --audit-events N --view-days N [--force]`: made-up rows for benchmarks and demos.
 
 Only `content` and `flask run` need the content: the app the other commands run in loads it when asked (see
 `for_a_command`), so a broken content file never stops a migration, an account change or the daily purge.
@@ -22,6 +23,7 @@ import signal
 import smtplib
 import sys
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -31,10 +33,11 @@ from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bodymap import content, data, review, roles, settings
+from bodymap import audit, content, data, review, roles, settings
+from bodymap.areas.area import DURATIONS, FEELINGS
 from bodymap.content import LANGUAGES, ContentError, load
 from bodymap.content.localized import language_name
-from bodymap.data import backup, migrate, retention
+from bodymap.data import backup, migrate, retention, seed
 from bodymap.data.models import StaffMember
 from bodymap.notify import messages, outbox
 from bodymap.notify.worker import AnotherWorker, Worker, only_worker_on_sqlite
@@ -431,6 +434,32 @@ def notify_test() -> None:
     click.echo(f"Sent a test email to {', '.join(current_app.config['DESK_EMAIL'])}.")
 
 
+# seed ------------------------------------------------------------------------------------------------------------
+
+
+@click.command("seed")
+@with_appcontext
+@click.option("--requests", type=click.IntRange(min=0), default=0, help="Callback requests (with areas and calls).")
+@click.option("--audit-events", type=click.IntRange(min=0), default=0, help="Audit rows, over AUDIT_RETENTION_DAYS.")
+@click.option("--view-days", type=click.IntRange(min=0), default=0, help="Days of view counts, up to today.")
+@click.option("--force", is_flag=True, help="Add to a database that holds requests the seed did not make.")
+def seed_command(requests: int, audit_events: int, view_days: int, force: bool) -> None:
+    """Write made-up rows for benchmarks and demos: invented names, 555-01xx numbers, the content's regions."""
+    regions = tuple((region.slug, tuple(region.sides)) for region in content.get(current_app).regions)
+    vocabulary = seed.Vocabulary(regions, tuple(FEELINGS), tuple(DURATIONS), tuple(audit.ACTIONS))
+    days, audit_days = current_app.config["RETENTION_DAYS"], current_app.config["AUDIT_RETENTION_DAYS"]
+    engine = current_app.extensions["bodymap.engine"]
+    started = time.monotonic()
+    try:
+        made = seed.seed(
+            engine, vocabulary, requests=requests, audit_events=audit_events, view_days=view_days, days=days,
+            audit_days=audit_days, force=force,
+        )  # fmt: skip
+    except seed.NotOurs as error:
+        raise click.ClickException(f"Refused: {error}. Add --force to seed it all the same.") from None
+    click.echo(f"Seeded {made} in {time.monotonic() - started:.1f} s.")
+
+
 def in_a_command() -> bool:
     """The app is being built by the `flask` command line (for `flask run` too)."""
     return click.get_current_context(silent=True) is not None
@@ -447,4 +476,5 @@ def init_app(app: Flask) -> None:
     """The commands that need the app (the content check is a plugin: it must run when the app cannot)."""
     for group in (db_cli, staff_cli, callbacks_cli, notify_cli):
         app.cli.add_command(group)
+    app.cli.add_command(seed_command)
     app.cli.add_command(purge)  # `flask --app bodymap purge`: the name cron jobs used before `callbacks purge`

@@ -43,10 +43,12 @@ CONNECTIONS = 16
 THREADS = 2
 GUNICORN_FLAGS = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
 P99_TARGET_MS = 20.0
-# Ratios to the Flask hello's requests per second.
-TARGETS = {"region panel": 0.9, "region page": 0.8, "home page": 0.8, "static asset": 0.9}
+# Ratios to the Flask hello's requests per second, and p99s other than P99_TARGET_MS.
+TARGETS = {"region panel": 0.9, "region page": 0.8, "home page": 0.8, "static asset": 0.9, "callback POST": 0.25}
+P99_TARGETS = {"callback POST": 50.0}
 HELLO_WSGI = "hello from a plain WSGI function\n"
 HELLO_FLASK = "hello from a bare Flask app\n"
+POST_SCHEMA = f"bench_post_{os.getpid()}"
 
 
 @dataclass
@@ -177,8 +179,17 @@ def _milliseconds(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(name: str, server: Gunicorn, path: str, seconds: int, headers: dict[str, str], script: str | None = None):
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+def wrk(
+    name: str,
+    server: Gunicorn,
+    path: str,
+    seconds: int,
+    headers: dict[str, str],
+    script: str | None = None,
+    connections: int = CONNECTIONS,
+):
+    threads = min(THREADS, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     if script:
@@ -233,7 +244,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="how long each measurement runs (default 5)")
     parser.add_argument("--rounds", type=int, default=3, help="measurements of each case (default 3)")
+    parser.add_argument("--desk-seconds", type=int, default=3, help="how long each desk page runs (default 3)")
+    parser.add_argument("--public-only", action="store_true", help="leave out the desk (seeding takes minutes)")
+    parser.add_argument("--desk-only", action="store_true", help="the desk alone")
     args = parser.parse_args()
+    import bench_desk  # beside this script (the desk section), once run as one
+
+    if args.desk_only:
+        with tempfile.TemporaryDirectory() as temporary:
+            return finish(bench_desk.report(*bench_desk.run(args.desk_seconds, Path(temporary))))
+
     if shutil.which("wrk") is None:
         print("wrk is not installed: run 'make bench', or apt-get install wrk", file=sys.stderr)
         return 1
@@ -269,18 +289,30 @@ def main() -> int:
                 RATELIMIT_ENABLED="false",
             )
             servers.append(unlimited)
+            bench_desk.postgres_schema("DROP", POST_SCHEMA)
+            bench_desk.postgres_schema("CREATE", POST_SCHEMA)
+            (folder / "unlimited-postgresql").mkdir()
+            unlimited_pg = start_bodymap(
+                "bodymap, rate limits off, PostgreSQL",
+                folder / "unlimited-postgresql",
+                f"{bench_desk.POSTGRES}?options=-csearch_path%3D{POST_SCHEMA}",
+                RATELIMIT_ENABLED="false",
+            )
+            servers.append(unlimited_pg)
             for server in servers:
                 print(f"{server.label:26} gunicorn {' '.join(GUNICORN_FLAGS)} {server.app}  ({server.base})")
                 print(f"{'':26} {server.answer}")
             print()
 
-            cookie, token = callback_session(unlimited)
-            script = folder / "post.lua"
-            script.write_text(POST_SCRIPT.replace("TOKEN", urllib.parse.quote(token)))
-            post_headers = {**htmx, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
             cases = [(name, production, path, headers, None) for name, path, headers in pages]
             cases += [(f"{name}, database hung", stalled, path, headers, None) for name, path, headers in pages]
-            cases += [("callback POST (rate limits off)", unlimited, "/callback", post_headers, str(script))]
+            for label, server in (("SQLite", unlimited), ("PostgreSQL", unlimited_pg)):
+                cookie, token = callback_session(server)
+                script = folder / f"post-{label}.lua"
+                script.write_text(POST_SCRIPT.replace("TOKEN", urllib.parse.quote(token)))
+                post_headers = {**htmx, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+                name = f"callback POST, {label} (rate limits off)"
+                cases += [(name, server, "/callback", post_headers, str(script))]
             cases.insert(0, ("hello WSGI", wsgi, "/", {}, None))
 
             for name, server, path, headers, lua in [("hello Flask", flask, "/", {}, None), *cases]:
@@ -297,13 +329,25 @@ def main() -> int:
             for server in servers:
                 server.stop()
             hung.close()
+            bench_desk.postgres_schema("DROP", POST_SCHEMA)
+        missed = report(baselines, measured)
+        if not args.public_only:
+            missed += bench_desk.report(*bench_desk.run(args.desk_seconds, folder / "desk"))
+    return finish(missed)
 
-    return report(baselines, measured)
+
+def finish(missed: list[str]) -> int:
+    """Say which targets were missed; 1 if any."""
+    print()
+    for failure in missed:
+        print("MISSED:", failure)
+    print("all targets met" if not missed else f"{len(missed)} targets missed")
+    return 1 if missed else 0
 
 
-def report(baselines: list[Result], measured: dict[str, list[tuple[Result, float]]]) -> int:
+def report(baselines: list[Result], measured: dict[str, list[tuple[Result, float]]]) -> list[str]:
     """The table: per case, the median over rounds of its ratio to the Flask hello measured around it, and of its
-    p99; 1 if a target was missed."""
+    p99, and the server that answered it; the targets missed."""
     failures = []
     rates = [b.requests_per_second for b in baselines]
     p99s = sorted(b.p99_ms for b in baselines)
@@ -312,7 +356,7 @@ def report(baselines: list[Result], measured: dict[str, list[tuple[Result, float
         f" p99 median {statistics.median(p99s):.2f} ms\n"
     )
     print(
-        f"{'case':34} {'req/s':>6} {'hello':>6} {'ratio':>6} {'(lowest)':>8} {'p50 ms':>7} {'p99 ms':>7}"
+        f"{'case':42} {'req/s':>6} {'hello':>6} {'ratio':>6} {'(lowest)':>8} {'p50 ms':>7} {'p99 ms':>7}"
         f" {'errors':>6}  target"
     )
     for name, rounds in measured.items():
@@ -324,25 +368,22 @@ def report(baselines: list[Result], measured: dict[str, list[tuple[Result, float
         p99 = statistics.median(result.p99_ms for result, _ in rounds)
         errors = sum(result.errors for result, _ in rounds)
         target = next((t for case, t in TARGETS.items() if name.startswith(case)), None)
+        p99_target = next((t for case, t in P99_TARGETS.items() if name.startswith(case)), P99_TARGET_MS)
         verdict = ""
         if target is not None:
-            met = ratio >= target and p99 < P99_TARGET_MS and not errors
-            verdict = f">= {target:.1f}x, p99 < {P99_TARGET_MS:.0f} ms: {'met' if met else 'MISSED'}"
+            met = ratio >= target and p99 < p99_target and not errors
+            verdict = f">= {target:.2f}x, p99 < {p99_target:.0f} ms: {'met' if met else 'MISSED'}"
             if ratio < target:
-                failures.append(f"{name}: {ratio:.2f}x the Flask hello, target {target:.1f}x")
-            if p99 >= P99_TARGET_MS:
-                failures.append(f"{name}: p99 {p99:.1f} ms, target under {P99_TARGET_MS:.0f} ms")
+                failures.append(f"{name}: {ratio:.2f}x the Flask hello, target {target:.2f}x")
+            if p99 >= p99_target:
+                failures.append(f"{name}: p99 {p99:.1f} ms, target under {p99_target:.0f} ms")
         if errors:
             failures.append(f"{name}: {errors} errors")
         print(
-            f"{name:34} {rate:6.0f} {hello:6.0f} {ratio:5.2f}x {min(ratios):7.2f}x {p50:7.2f} {p99:7.2f}"
-            f" {errors:6d}  {verdict}"
+            f"{name:42} {rate:6.0f} {hello:6.0f} {ratio:5.2f}x {min(ratios):7.2f}x {p50:7.2f} {p99:7.2f}"
+            f" {errors:6d}  {verdict}  [{rounds[0][0].server}]"
         )
-    print()
-    for failure in failures:
-        print("MISSED:", failure)
-    print("all targets met" if not failures else f"{len(failures)} targets missed")
-    return 1 if failures else 0
+    return failures
 
 
 if __name__ == "__main__":

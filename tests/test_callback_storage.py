@@ -47,6 +47,7 @@ def test_db_upgrade_creates_the_schema_from_the_command_line(tmp_path):
 def test_sqlite_runs_with_wal_a_busy_timeout_and_foreign_keys(app):
     with app.extensions["bodymap.engine"].connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1, "NORMAL: no disk flush at each commit"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 3000
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 

@@ -50,16 +50,21 @@ class Base(DeclarativeBase):
 
 class CallbackRequest(Base):
     __tablename__ = "callback_requests"
+    # The queue's order is newest first by (created_at, id); each status is a walk down its own part of that order.
+    __table_args__ = (
+        Index("ix_callback_requests_created_at_id", "created_at", "id"),
+        Index("ix_callback_requests_status_created_at_id", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # One per form shown: a double click, a resubmit or a retry stores one request.
     submission_key: Mapped[str] = mapped_column(String(36), unique=True)
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +15035550142
     preferred_time: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="new")
     # The language of the form the patient sent ("en" or "es"): the front desk calls back in it.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # The patient ticked "The clinic may call me at this number": when, on a form in which language, and the digest
@@ -77,6 +82,8 @@ class CallbackArea(Base):
     """One painful area of a callback request: a region and side, and what the patient said about it."""
 
     __tablename__ = "callback_areas"
+    # The queue's region (and side) filter finds the requests naming an area without reading every area.
+    __table_args__ = (Index("ix_callback_areas_region_side", "region", "side", "callback_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     callback_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True)

@@ -20,6 +20,7 @@ from flask import abort, current_app, flash, render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField
 from wtforms.validators import InputRequired
 
@@ -70,15 +71,11 @@ def last_calls(request_ids: list[int]) -> dict[int, LastCall]:
     """Each request's latest logged call and who made it, for all of `request_ids` in one query."""
     if not request_ids:
         return {}
-    latest = (
-        select(func.max(CallLog.id).label("id"))
-        .where(CallLog.callback_id.in_(request_ids))
-        .group_by(CallLog.callback_id)
-        .subquery()
-    )
-    query = (
+    later = aliased(CallLog)
+    newest = select(func.max(later.id)).where(later.callback_id == CallLog.callback_id).scalar_subquery()
+    query = (  # the calls of these requests, from the index on (callback_id, id), keeping each request's newest
         select(CallLog.callback_id, CallLog.outcome, CallLog.created_at, StaffMember.display_name, StaffMember.email)
-        .join(latest, latest.c.id == CallLog.id)
+        .where(CallLog.callback_id.in_(request_ids), CallLog.id == newest)
         .outerjoin(StaffMember, StaffMember.id == CallLog.staff_id)
     )
     return {

@@ -50,8 +50,12 @@ def local_page(target: str | None, prefix: str | tuple[str, ...], fallback: str)
 
 
 def new_callback_count() -> int:
-    """How many callback requests no one has handled yet."""
-    return data.request_session().scalar(select(func.count()).where(CallbackRequest.status == "new")) or 0
+    """How many callback requests no one has handled yet: counted once a request (the tab's title and the header
+    both show it)."""
+    if "new_callbacks" not in g:
+        query = select(func.count()).where(CallbackRequest.status == "new")
+        g.new_callbacks = data.request_session().scalar(query) or 0
+    return g.new_callbacks
 
 
 @bp.context_processor
