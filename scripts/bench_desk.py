@@ -19,6 +19,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from loopback import BIN, ROOT, Gunicorn, free_port, wrk
+
 PAGE_TARGET_MS = 50.0
 INSIGHTS_TARGET_MS = 200.0
 CSV_GROWTH_LIMIT_MB = 50.0
@@ -54,7 +56,6 @@ def pages(newest: int) -> list[tuple[str, str, float]]:
 
 
 def _flask(environment: dict[str, str], *args: str, input: str | None = None, timeout: int = 600) -> str:
-    from bench import BIN, ROOT
 
     done = subprocess.run(
         [str(BIN / "flask"), "--app", "bodymap", *args],
@@ -120,7 +121,6 @@ def csv_growth(server, cookie: str) -> tuple[float, int]:
 
 def run(seconds: int, folder: Path) -> tuple[list[tuple[str, str, float, object]], list[str]]:
     """Every database's desk pages measured: (database, page, target, wrk result); and the lines to print first."""
-    from bench import ROOT, Gunicorn, free_port, wrk
 
     results, notes = [], []
     schema = f"bench_desk_{os.getpid()}"

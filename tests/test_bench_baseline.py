@@ -15,13 +15,18 @@ SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 @pytest.fixture(scope="module")
 def bench():
-    """scripts/bench.py, loaded as a module."""
+    """scripts/bench.py, loaded as a module (with the scripts folder on the path, as when it is run)."""
+    sys.path.insert(0, str(SCRIPTS))
     spec = importlib.util.spec_from_file_location("bench", SCRIPTS / "bench.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench"] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("bench", None)
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(SCRIPTS))
+        for name in ("bench", "loopback"):
+            sys.modules.pop(name, None)
 
 
 @pytest.mark.parametrize(
