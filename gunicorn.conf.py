@@ -51,7 +51,9 @@ threads = _whole_number("THREADS", 8)  # requests waiting on the database leave 
 worker_connections = threads
 timeout = 30
 graceful_timeout = 30
-keepalive = 5
+# With no connection slot beyond its threads, a worker has none to keep idle: each answer closes its connection
+# (the proxy in front opens a new one on loopback). Said here, so gunicorn does not warn at every start.
+keepalive = 0
 errorlog = "-"
 accesslog = None
 try:
