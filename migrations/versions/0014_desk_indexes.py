@@ -9,7 +9,7 @@
 
 Revision ID: 0014
 Revises: 0013
-Create Date: 2026-12-09
+Create Date: 2026-12-07
 """
 
 from alembic import op
