@@ -11,7 +11,7 @@ On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of the table, with t
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-08
+Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa

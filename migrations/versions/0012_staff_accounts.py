@@ -4,7 +4,7 @@ set-password links (only the token's SHA-256 is kept).
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-08
+Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa

@@ -8,7 +8,7 @@
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-08
+Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
