@@ -158,6 +158,18 @@ def unavailable(message: str):
     pytest.skip(message)
 
 
+def redis_url() -> str:
+    """The Redis server the tests use ($TEST_REDIS_URL); skip (fail under CI) when it does not answer."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        unavailable(f"Redis at {url} is not available: {type(error).__name__}")
+    return url
+
+
 def postgres_schema(statement: str) -> None:
     """Run CREATE or DROP for this run's schema; skip (fail under CI) when no server answers."""
     engine = create_engine(sqlalchemy_url(POSTGRES_SERVER), connect_args={"connect_timeout": 3})

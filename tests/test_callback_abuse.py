@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import uuid
@@ -12,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from itsdangerous import timed
 
-from tests.conftest import unavailable
+from tests.conftest import redis_url
 from tests.helpers import GOOD_CALLBACK, HTMX, hidden_fields, send_callback, soup, stored
 
 
@@ -90,17 +89,6 @@ def test_a_filled_honeypot_with_several_areas_stores_nothing(db_client, db_app):
     two = {"areas-1-region": "neck", "areas-1-side": "", "areas-1-pain": "3"}
     assert send_callback(db_client, website="https://spam.example", **two).status_code == 303
     assert stored(db_app) == []
-
-
-def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        unavailable(f"Redis at {url} is not available: {type(error).__name__}")
-    return url
 
 
 def test_the_limit_is_counted_in_redis_when_configured(make_app, content):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import datetime
 import logging
-import os
 import threading
 import time
 import uuid
@@ -18,7 +17,7 @@ import pytest
 from bodymap.booking import LOGGER
 from bodymap.booking.answers import STORE_DOWN_WARNING, STORE_LOGGER
 from bodymap.web import caching, log_filters
-from tests.conftest import unavailable
+from tests.conftest import redis_url
 from tests.helpers import HTMX, add_staff, own_soup, send_callback, sign_in, soup
 from tests.hung_server import hung_server
 from tests.schedulers import CLINIKO_KEY, NOW, ZONE, FakeCalcom, FakeCliniko, app_for
@@ -57,17 +56,6 @@ def scheduler_app(make_app, clinic_file, tmp_path):
 
 def state(response) -> str:
     return soup(response).select_one("[data-free-times]")["data-free-times"]
-
-
-def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        unavailable(f"Redis at {url} is not available: {type(error).__name__}")
-    return url
 
 
 def test_fifty_loads_in_a_minute_make_one_scheduler_call_and_the_next_minute_another(scheduler_app, fake, content):
