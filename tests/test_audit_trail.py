@@ -361,8 +361,10 @@ def test_the_csv_streams_every_filtered_row_in_batches_and_neutralises_formulas(
     event.listen(engine, "before_cursor_execute", count)
     try:
         response = admin.get("/staff/audit.csv?action=signed_in")
-        assert response.is_streamed
-        lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        chunks = iter(response.response)
+        first = [next(chunks) for _ in range(3)]  # the header and two rows
+        assert len(queries) == 1, "the file goes out as it is read, not gathered first: one batch read so far"
+        lines = list(csv.reader(io.StringIO(b"".join([*first, *chunks]).decode())))
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [line[1] for line in lines[1:]] == [ADMIN] + [f"member-{n}" for n in range(23)]

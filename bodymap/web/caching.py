@@ -205,7 +205,11 @@ class StoredResponses:
         self.entries.clear()
 
     def ask_app(self, environ):
-        """The app's answer; kept (and returned as Stored) when a shared cache could keep it."""
+        """The app's answer; kept (and returned as Stored) when a shared cache could keep it.
+
+        Whether it can be kept is read from the status and headers, before the body: a body that cannot be kept (a
+        staff page, a CSV export of a million rows) goes out as the app streams it, never gathered in memory here.
+        """
         inner = {**environ, "REQUEST_METHOD": "GET"}  # a HEAD is answered from the GET's stored response
         captured: dict = {}
         chunks: list[bytes] = []
@@ -215,23 +219,31 @@ class StoredResponses:
             return chunks.append
 
         body_iterable = self.wsgi_app(inner, start)
+        terms = self.terms(captured["status"], captured["headers"])
+        if terms is None:
+            return None, functools.partial(self.pass_on, environ, captured, chunks, body_iterable)
         try:
             chunks.extend(body_iterable)
         finally:
             if hasattr(body_iterable, "close"):
                 body_iterable.close()
-        body = b"".join(chunks)
-        stored = self.keepable(captured["status"], captured["headers"], body, tuple(inner.get(ON_SERVE, ())))
-        if stored is not None:
-            return stored, None
+        return self.kept(captured["headers"], b"".join(chunks), tuple(inner.get(ON_SERVE, ())), *terms), None
 
-        def answer(start_response):
-            start_response(captured["status"], captured["headers"])
-            return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+    @staticmethod
+    def pass_on(environ, captured: dict, written: list[bytes], body_iterable, start_response):
+        """Send a response the store does not keep as the app gives it (nothing of it for a HEAD)."""
+        start_response(captured["status"], captured["headers"])
+        if environ["REQUEST_METHOD"] == "HEAD":
+            if hasattr(body_iterable, "close"):
+                body_iterable.close()
+            return []
+        if not written:
+            return body_iterable
+        return _after(written, body_iterable)  # what the app wrote through start_response's write() goes first
 
-        return None, answer
-
-    def keepable(self, status: str, header_list: list, body: bytes, on_serve: tuple) -> Stored | None:
+    @staticmethod
+    def terms(status: str, header_list: list) -> tuple[list[str], float] | None:
+        """(Vary, expiry) of a response a shared cache could keep, from its status and headers; None if it can't."""
         headers = Headers(header_list)
         if not status.startswith("200 ") or "Set-Cookie" in headers or "Content-Encoding" in headers:
             return None
@@ -244,13 +256,16 @@ class StoredResponses:
         vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
         if not {v.lower() for v in vary} <= ALLOWED_VARY:
             return None
-        mimetype = headers.get("Content-Type", "").split(";", 1)[0].strip()
+        return vary, math.inf if lifetime is None else time.monotonic() + lifetime
+
+    def kept(self, header_list: list, body: bytes, on_serve: tuple, vary: list[str], expires: float) -> Stored:
+        """A keepable response, ready to serve."""
+        mimetype = Headers(header_list).get("Content-Type", "").split(";", 1)[0].strip()
         compressible = mimetype in COMPRESSED_TYPES and len(body) >= MIN_COMPRESSED_SIZE
         if compressible and "accept-encoding" not in {v.lower() for v in vary}:
             vary.append("Accept-Encoding")
         kept = [(n, v) for n, v in header_list if n.lower() not in ("content-length", "etag", "vary")]
         tag = hashlib.sha256(self.version.encode() + body).hexdigest()[:20]
-        expires = math.inf if lifetime is None else time.monotonic() + lifetime
         return Stored(kept, body, tag, ", ".join(vary), compressible, on_serve, self.compressed, expires=expires)
 
     def encoding_for(self, accept: str) -> str:
@@ -273,6 +288,16 @@ class StoredResponses:
             return []
         start_response("200 OK", headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _after(first: list[bytes], body_iterable):
+    """`first`, then the body the app streams; the app's iterable is closed at the end, as WSGI asks."""
+    try:
+        yield from first
+        yield from body_iterable
+    finally:
+        if hasattr(body_iterable, "close"):
+            body_iterable.close()
 
 
 def tag_shared_responses(response: Response) -> Response:
