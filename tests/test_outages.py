@@ -187,6 +187,30 @@ def test_a_sign_out_the_locked_database_could_not_record_ends_the_session_when_i
     assert copied.get("/staff/callbacks").status_code == 302
 
 
+@pytest.mark.one_clinic
+def test_a_sign_out_kept_while_another_process_empties_the_list_is_not_lost(make_app, monkeypatch, tmp_path):
+    """Process A holds the list to empty and remove it; B's sign-out waits for the lock, then goes into a new list,
+    not into the file A removed."""
+    import fcntl
+    import threading
+
+    from bodymap.staff import pending_signouts
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setattr(pending_signouts.PendingSignouts, "_start_retrying", lambda self: None)
+    signouts = pending_signouts.of(make_app())
+    signouts.path.write_text("recorded-by-a\n")
+    with signouts.path.open("r+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting = threading.Thread(target=signouts.add, args=("kept-by-b",))
+        waiting.start()
+        time.sleep(0.2)  # B is waiting for the lock
+        signouts.path.unlink()  # A found nothing else on the list
+    waiting.join(timeout=5)
+    assert signouts.path.read_text() == "kept-by-b\n"
+    assert signouts.pending() == {"kept-by-b"}
+
+
 def test_the_confirmation_page_with_the_database_down_is_a_503_with_the_phone_number(make_app, content):
     working = make_app(SECRET_KEY="outage-test-key")
     client = working.test_client()

@@ -9,6 +9,7 @@ the cookie opens nothing, during the outage or after it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -41,24 +42,41 @@ class PendingSignouts:
         """The digests waiting to be recorded (read again only when the file changes)."""
         try:
             stat = self.path.stat()
-        except FileNotFoundError:
+            if self.read_at != (stat.st_mtime, stat.st_size):
+                with self.path.open() as file:
+                    fcntl.flock(file, fcntl.LOCK_SH)
+                    self.digests = frozenset(line.strip() for line in file if line.strip())
+                self.read_at = (stat.st_mtime, stat.st_size)
+        except FileNotFoundError:  # none waiting, or the last ones recorded a moment ago
             self.digests, self.read_at = frozenset(), None
-            return self.digests
-        if self.read_at != (stat.st_mtime, stat.st_size):
-            with self.path.open() as file:
-                fcntl.flock(file, fcntl.LOCK_SH)
-                self.digests = frozenset(line.strip() for line in file if line.strip())
-            self.read_at = (stat.st_mtime, stat.st_size)
         return self.digests
 
     def add(self, digest: str) -> None:
         """Keep a sign-out for later, and start trying to record it."""
-        with self.lock, self.path.open("a") as file:
-            fcntl.flock(file, fcntl.LOCK_EX)
+        with self.lock, self._locked("a") as file:
             file.write(digest + "\n")
             file.flush()
             os.fsync(file.fileno())
         self._start_retrying()
+
+    @contextlib.contextmanager
+    def _locked(self, mode: str):
+        """The list, open in `mode` and locked against every other process. A process that removes the emptied
+        list does so holding the lock, so one that was waiting for it opens the list again rather than writing
+        into the removed one."""
+        while True:
+            file = self.path.open(mode)
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX)
+                try:
+                    still_there = os.stat(self.path).st_ino == os.fstat(file.fileno()).st_ino
+                except FileNotFoundError:
+                    still_there = False
+                if still_there:
+                    yield file
+                    return
+            finally:
+                file.close()
 
     def record(self) -> bool:
         """Delete the waiting sign-ins' rows; True once nothing is left waiting."""
@@ -70,14 +88,14 @@ class PendingSignouts:
                 db_session.execute(delete(StaffSession).where(StaffSession.id.in_(sorted(digests))))
         except SQLAlchemyError:
             return False
-        with self.lock, self.path.open("r+") as file:
-            fcntl.flock(file, fcntl.LOCK_EX)
-            left = [line for line in file.read().splitlines() if line.strip() and line.strip() not in digests]
+        with self.lock, self._locked("a+") as file:
             file.seek(0)
-            file.truncate()
-            file.write("".join(line + "\n" for line in left))
-        if not left:
-            self.path.unlink(missing_ok=True)
+            left = [line for line in file.read().splitlines() if line.strip() and line.strip() not in digests]
+            if left:
+                file.truncate(0)
+                file.write("".join(line + "\n" for line in left))
+            else:
+                self.path.unlink()  # while locked: nobody reads an empty list that is still there
         self.app.logger.info("Recorded %d sign-out(s) made while the database was not answering", len(digests))
         return not left
 
