@@ -104,9 +104,12 @@ def open_host(make_page, sites, width, **options):
 def frame_fits(page) -> None:
     """The iframe is as tall as its content, and the content has no scroll bar of its own."""
     inner = page.frames[1]
-    expect(page.locator("iframe[data-bodymap-frame]")).to_have_js_property(
-        "offsetHeight", inner.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
-    )
+    frame = page.locator("iframe[data-bodymap-frame]")
+    content_height = "Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    deadline = time.monotonic() + 10  # both sides change while a resize settles: read them until they agree
+    while (heights := (frame.evaluate("f => f.offsetHeight"), inner.evaluate(content_height)))[0] != heights[1]:
+        assert time.monotonic() < deadline, f"the frame is {heights[0]} px tall, its content {heights[1]} px"
+        page.wait_for_timeout(100)
     scroll, client = inner.evaluate("[document.documentElement.scrollHeight, document.documentElement.clientHeight]")
     assert scroll <= client
     assert inner.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
