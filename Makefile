@@ -1,10 +1,11 @@
-# The two commands: `make run` serves the app, `make test` runs every test.
+# The two commands: `make run` serves the app, `make test` runs the tests (a few minutes); `make test-slow` runs
+# the slow ones it leaves out (fuzzing, processes, servers, builds, browser sweeps). CI runs both.
 PORT ?= 5000
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint browser catalogs translations bench soak screenshot clean
+.PHONY: run test test-slow lint browser catalogs translations bench soak screenshot clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +41,10 @@ browser:
 
 test: $(VENV)/.installed-test browser catalogs
 	$(BIN)/ruff check bodymap tests scripts migrations gunicorn.conf.py
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow"
+
+test-slow: $(VENV)/.installed-test browser catalogs
+	$(BIN)/pytest -m slow
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bodymap tests scripts migrations gunicorn.conf.py

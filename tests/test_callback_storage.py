@@ -34,6 +34,7 @@ def test_the_schema_matches_the_models(db_app):
     assert differences == []
 
 
+@pytest.mark.slow
 def test_db_upgrade_creates_the_schema_from_the_command_line(tmp_path):
     result = flask_shell(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr

@@ -55,6 +55,7 @@ def test_without_the_setting_the_logo_is_looked_for_under_static(make_app, outsi
         make_app(CONTENT_PATH=str(path))
 
 
+@pytest.mark.slow
 def test_the_content_check_looks_for_the_logo_in_the_clinics_folder(outside, tmp_path):
     folder, path = outside
     flask = Path(sys.executable).parent / "flask"

@@ -426,6 +426,7 @@ def run_check(*args: str, env_path: Path | None = None, real: bool = False) -> s
     return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
+@pytest.mark.slow
 def test_content_check_prints_every_problem_and_exits_non_zero(tmp_path):
     path = tmp_path / "regions.yaml"
     text = MINIMAL.replace('summary: "Knee pain is common."', "summary: 12")
@@ -436,6 +437,7 @@ def test_content_check_prints_every_problem_and_exits_non_zero(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_content_check_passes_the_shipped_file_and_honours_content_path(tmp_path):
     assert run_check(real=True).returncode == 0
     path = tmp_path / "regions.yaml"
@@ -513,6 +515,7 @@ BROKEN_PROBLEMS = [
 ]
 
 
+@pytest.mark.slow
 def test_a_file_with_many_kinds_of_mistake_names_each_with_file_line_owner_and_field(tmp_path):
     path = tmp_path / "regions.yaml"
     path.write_text(BROKEN)

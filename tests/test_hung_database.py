@@ -45,6 +45,7 @@ def timed(call):
     return result, time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_with_the_database_hung_staff_pages_and_the_form_answer_503_quickly_then_200_when_it_is_back(proxied):
     app, proxy = proxied
     add_staff(app)

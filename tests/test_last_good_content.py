@@ -106,6 +106,7 @@ def broken(clinic_file, tmp_path):
     return {"CONTENT_PATH": str(path)}, f"{path}:{line}"
 
 
+@pytest.mark.slow
 def test_db_upgrade_staff_and_callbacks_purge_run_with_a_broken_file(tmp_path, broken):
     environment, _ = broken
     upgrade = flask_shell(tmp_path, "db", "upgrade", **environment)
@@ -125,6 +126,7 @@ def test_db_upgrade_staff_and_callbacks_purge_run_with_a_broken_file(tmp_path, b
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_serving_with_a_broken_file_and_no_copy_is_refused_with_its_line_not_a_traceback(tmp_path, broken):
     environment, where = broken
     result = flask_shell(tmp_path, "run", "--port", "0", **environment)
@@ -133,6 +135,7 @@ def test_serving_with_a_broken_file_and_no_copy_is_refused_with_its_line_not_a_t
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_setting_that_cannot_be_used_is_a_message_not_a_traceback(tmp_path):
     result = flask_shell(tmp_path, "db", "upgrade", RETENTION_DAYS="ninety")
     assert result.returncode == 1

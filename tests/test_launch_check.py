@@ -232,6 +232,7 @@ def test_a_direct_access_notice_over_a_year_old_is_refused_at_launch(make_app, r
     ]
 
 
+@pytest.mark.slow
 def test_launch_from_the_command_line_reads_the_database_it_is_told(tmp_path, ready_file):
     from tests.helpers import flask_shell
 

@@ -44,6 +44,7 @@ def test_db_revision_upgrade_and_downgrade_work_from_the_command_line(tmp_path, 
     app.extensions["bodymap.engine"].dispose()
 
 
+@pytest.mark.slow
 def test_db_upgrade_and_downgrade_say_which_revision_they_went_from_and_to(tmp_path):
     from bodymap.data import migrate
     from tests.helpers import flask_shell

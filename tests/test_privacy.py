@@ -93,6 +93,7 @@ with app.test_client() as client:
 """
 
 
+@pytest.mark.slow
 def test_the_instance_folder_database_and_secret_key_are_private_from_the_first_byte(tmp_path):
     instance = tmp_path / "fresh" / "instance"
     env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DATABASE_URL")}

@@ -73,6 +73,7 @@ def test_a_new_password_works_and_ends_sessions_signed_in_with_the_old_one(db_cl
     assert sign_in(db_client, "desk@clinic.example", "copper meadow silent drum").status_code == 303
 
 
+@pytest.mark.slow
 def test_staff_add_works_from_a_real_shell_pipe(make_app, tmp_path):
     url = f"sqlite:///{tmp_path}/staff.sqlite3"
     app = make_app(DATABASE_URL=url)  # the schema, made in-process: the pipe is what this test is about

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
@@ -50,10 +49,10 @@ def messages(path: Path) -> dict:
 def extracted(tmp_path: Path) -> set:
     """The msgids of the code and templates now, collected as `make translations` collects them."""
     pot = tmp_path / "messages.pot"
-    pybabel = Path(sys.executable).with_name("pybabel")
     keywords = [arg for keyword in KEYWORDS for arg in ("--keyword", keyword)]
-    command = [str(pybabel), "--quiet", "extract", "--mapping-file", "babel.cfg", *keywords, "--output-file", str(pot)]
-    subprocess.run([*command, "bodymap", "templates"], cwd=ROOT, check=True, capture_output=True)
+    mapping = str(ROOT / "babel.cfg")
+    command = ["pybabel", "--quiet", "extract", "--mapping-file", mapping, *keywords, "--output-file", str(pot)]
+    CommandLineInterface().run([*command, str(ROOT / "bodymap"), str(ROOT / "templates")])  # pybabel, in-process
     return set(messages(pot))
 
 
