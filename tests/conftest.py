@@ -79,6 +79,10 @@ def repeats_the_shipped_run(params: dict) -> bool:
 
 
 BROWSER_TESTS = Path(__file__).parent / "browser"
+# A browser test run per region checks, in `make test`, the region with the most to say (the longest page, the one
+# likeliest to overflow a sheet or push the list under the map); its runs for the other regions are a sweep, marked
+# slow: `make test-slow` (and CI) runs them.
+MOST_TO_SAY = {name: max(c.regions, key=lambda r: len(r.model_dump_json())).slug for name, c in CLINICS.items()}
 
 
 def pytest_configure(config):
@@ -90,21 +94,24 @@ def pytest_configure(config):
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Leave out the second clinic's run of `one_clinic` tests, of browser tests not marked `every_clinic` and of
-    tests of a region that reads the same in both files (but the sample region).
+    tests of a region that reads the same in both files (but the sample region). Mark slow the browser sweeps:
+    a per-region browser test's runs for regions other than MOST_TO_SAY, and the second clinic's browser runs
+    (its pages are checked without a browser in `make test`).
 
-    The suite runs on every core (pytest-xdist, `--dist loadgroup`): browser tests form one group, so one
-    worker drives Chromium through them in order while the others take the rest.
+    The suite runs on every core (pytest-xdist, `--dist worksteal`); each worker drives a Chromium of its own.
     """
     kept, dropped = [], []
     for item in items:
         in_browser = BROWSER_TESTS in item.path.parents
-        if in_browser:
-            item.add_marker(pytest.mark.xdist_group("browser"))
         once = item.get_closest_marker("one_clinic") is not None or (
             in_browser and item.get_closest_marker("every_clinic") is None
         )
         params = getattr(getattr(item, "callspec", None), "params", {})
-        again = once and params.get("clinic_file", "shipped") != "shipped"
+        clinic = params.get("clinic_file", "shipped")
+        again = once and clinic != "shipped"
+        slug = params.get("region") or (params.get("region_side") or (None,))[0]
+        if in_browser and (clinic != "shipped" or slug not in (None, MOST_TO_SAY[clinic])):
+            item.add_marker(pytest.mark.slow)
         (dropped if again or repeats_the_shipped_run(params) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -10,6 +10,7 @@ import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup, SoupStrainer
 from bs4.element import Tag
 from werkzeug.security import generate_password_hash
@@ -52,6 +53,14 @@ CLINICS = {name: load(path) for name, path in CLINIC_FILES.items()}
 CONTENT = CLINICS["shipped"]
 
 HTMX = {"HX-Request": "true"}
+
+
+def sweep(*values) -> list:
+    """More values of a parameter whose first values `make test` checks (more widths, the other language): marked
+    slow, so `make test-slow` (and CI) runs them. A tuple is one set of values, as in parametrize("width,height")."""
+    return [pytest.param(*(v if isinstance(v, tuple) else (v,)), marks=pytest.mark.slow) for v in values]
+
+
 FULL_PAGE = re.compile(r"<html[\s>]", re.IGNORECASE)
 SECTION_ORDER = ["red-flags", "summary", "conditions", "treatments", "self-care", "add-to-list", "booking"]
 

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from flask import render_template
 
+from bodymap.content import reading
 from bodymap.web import languages
 from bodymap.web.errors import wait_in_words
 from tests.helpers import GOOD_CALLBACK, HTMX, hidden_fields, own_soup, soup
@@ -113,18 +114,15 @@ def test_the_compiled_catalog_is_the_one_the_po_file_makes(po, tmp_path):
 def test_the_spanish_of_the_pages_reads_easy():
     """The words around the clinic's content read as easily as the content must (Fernández-Huerta 70 or more), taken
     together and, for each sentence-long message, with some room for a short one's noisy score."""
-    import textstat
-
-    textstat.set_lang("es")
     sentences = []
     for translation in messages(SPANISH).values():
         text = PLACEHOLDER.sub("X", TAG.sub("", translation[0] if isinstance(translation, tuple) else translation))
         if len(text.split()) >= 6:
             sentences.append(text if text.rstrip().endswith((".", "?", ":", "!")) else text + ".")
     assert sentences
-    hard = [(round(textstat.fernandez_huerta(s)), s) for s in sentences if textstat.fernandez_huerta(s) < 60]
+    hard = [(round(reading.score("es", s)), s) for s in sentences if reading.score("es", s) < 60]
     assert not hard, f"hard to read: {hard}"
-    assert textstat.fernandez_huerta(" ".join(sentences)) >= 70
+    assert reading.score("es", " ".join(sentences)) >= 70
 
 
 # No English on a Spanish page ----------------------------------------------------------------------------------------

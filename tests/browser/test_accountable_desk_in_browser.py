@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import STAFF_PASSWORD, add_rows, add_staff, callback_request
+from tests.helpers import STAFF_PASSWORD, add_rows, add_staff, callback_request, sweep
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +92,7 @@ def make_link(page, live_server, email: str) -> str:
     return page.locator("#set-password-link").input_value()
 
 
-@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("width", [1280, *sweep(360)])
 def test_the_desk_and_admin_pages_pass_axe_and_every_control_is_reached_by_keyboard(
     make_page, console, live_server, admin_account, consented_request, width
 ):

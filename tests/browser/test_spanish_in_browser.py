@@ -15,6 +15,7 @@ from bodymap.content import drawing
 from bodymap.data import migrate
 from tests.browser.test_embed_in_browser import EXAMPLE, HEAR_SIZES, SIZED, frame_fits, free_port, serve_host_page
 from tests.browser.test_map_in_browser import LEFT_KNEE, axe_violations, panel_heading
+from tests.helpers import sweep
 
 pytestmark = pytest.mark.browser
 
@@ -173,7 +174,7 @@ def test_the_widget_with_data_lang_es_opens_in_spanish_sizes_itself_and_talks_th
 
 
 @pytest.mark.every_clinic
-@pytest.mark.parametrize("width", [320, 360])
+@pytest.mark.parametrize("width", [320, *sweep(360)])
 @pytest.mark.parametrize("path", ["/", "/pain/knee?side=left", "/callback?region=knee&side=left", "/list"])
 def test_spanish_pages_fit_a_small_phone_as_the_english_ones_do(make_page, live_server, spanish, path, width):
     """Spanish words run longer: no page may scroll sideways at 320 or 360 px in either language (the longer

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import STAFF_EMAIL, STAFF_PASSWORD, add_rows, add_staff, callback_request
+from tests.helpers import STAFF_EMAIL, STAFF_PASSWORD, add_rows, add_staff, callback_request, sweep
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +124,7 @@ def test_the_queue_shows_every_area_of_a_request_with_its_score(page, live_serve
     assert steps.evaluate_all("steps => steps.map(s => s.dataset.step)")[:3] == ["opening", "emergency", "urgent"]
 
 
-@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("width", [1280, *sweep(360)])
 def test_staff_pages_pass_axe(make_page, live_server, staff_account, three_areas, width):
     from tests.browser.test_map_in_browser import axe_violations
 
@@ -181,7 +181,7 @@ def spanish_request(live_app):
         )
 
 
-@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("width", [1280, *sweep(360)])
 def test_the_spanish_script_is_read_in_a_spanish_voice_and_passes_axe(
     make_page, live_server, live_app, staff_account, spanish_request, width
 ):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import sweep
+
 pytestmark = pytest.mark.browser
 
 WIDTHS = [320, 360, 768, 1280, 1920]
@@ -36,7 +38,7 @@ PAGES_WITH_THE_PHONE = ["/", "/pain/knee?side=left", "/callback", "/pain/spleen"
 
 
 @pytest.mark.every_clinic
-@pytest.mark.parametrize("width", [320, 360])
+@pytest.mark.parametrize("width", [320, *sweep(360)])
 @pytest.mark.parametrize("path", PAGES_WITH_THE_PHONE)
 def test_the_phone_number_never_breaks(make_page, live_server, content, console, path, width):
     console.expect_status(live_server + path)
