@@ -79,7 +79,8 @@ class FakeScheduler:
         self.lock = threading.Lock()
         self.released = threading.Event()  # set when stopping: every hung request lets go
         self.server = QuietServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: shutdown waits for the next one, and every test with a fake ends with it.
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
 
     @property
     def port(self) -> int:
