@@ -122,6 +122,7 @@ def test_the_queue_shows_each_requests_last_call_and_who_made_it(db_client, db_a
     assert quiet
 
 
+@pytest.mark.one_clinic  # how many statements a page takes holds whatever the clinic's file says
 def test_the_queue_reads_the_last_calls_of_a_page_in_one_query(db_client, db_app):
     add_staff(db_app)
     desk = db_app.test_client()

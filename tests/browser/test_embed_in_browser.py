@@ -14,11 +14,11 @@ from werkzeug.serving import make_server
 
 from bodymap import create_app
 from bodymap.data import migrate
+from tests.helpers import sweep
 
 pytestmark = pytest.mark.browser
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "host.html"
-WIDTHS = [320, 360, 768, 1280, 1440]
 KNEE = 'svg[data-view="front"] a[data-region="knee"][data-side="left"]'
 
 
@@ -122,7 +122,7 @@ def test_the_widget_renders_with_a_lazy_titled_frame(make_page, sites):
     assert page.frames[1].url.startswith(sites["app"] + "/embed?host=")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", [320, 1280, *sweep(360, 768, 1440)])
 def test_a_click_swaps_the_panel_in_the_frame_and_the_frame_follows_its_height(make_page, sites, width):
     page, frame = open_host(make_page, sites, width)
     frame_fits(page)

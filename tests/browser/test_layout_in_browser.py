@@ -67,7 +67,7 @@ def test_a_real_click_on_the_list_below_the_map_opens_that_region(page, live_ser
     expect(page.locator("#region-panel h2")).to_have_text("Left elbow")
 
 
-@pytest.mark.parametrize("width,height", [(320, 640), (360, 720)])
+@pytest.mark.parametrize("width,height", [(320, 640), *sweep((360, 720))])
 @pytest.mark.parametrize("motion", ["reduce", "no-preference"])
 def test_after_a_tap_the_answer_is_at_the_top_of_a_phone_screen(make_page, live_server, width, height, motion):
     page = make_page(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True, reduced_motion=motion)

@@ -142,7 +142,7 @@ def spanish_sites(clinic_file, tmp_path_factory):
         server.server_close()
 
 
-@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("width", [360, *sweep(1280)])
 def test_the_widget_with_data_lang_es_opens_in_spanish_sizes_itself_and_talks_the_same(
     make_page, spanish_sites, spanish, width
 ):

@@ -8,7 +8,6 @@ from tests.helpers import sweep
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = [320, 360, 768, 1280, 1920]
 
 # For each element: the top and bottom of every line box its text takes, in page pixels.
 TEXT_LINES = """elements => elements.map(element => {
@@ -18,7 +17,7 @@ TEXT_LINES = """elements => elements.map(element => {
 })"""
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", [320, *sweep(360, 768, 1280, 1920)])
 def test_side_links_stay_on_the_line_of_their_region(make_page, live_server, content, width):
     page = make_page(viewport={"width": width, "height": 800})
     page.goto(live_server + "/pain/knee?side=left")
