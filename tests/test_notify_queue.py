@@ -68,6 +68,37 @@ def test_the_queue_puts_an_overdue_request_first_and_says_so(staff_client, db_ap
     assert page.select_one("table.queue caption").get_text() == "2 requests: 1 overdue first, then newest"
 
 
+def test_only_the_longest_waiting_overdue_requests_lead_and_the_rest_keep_their_place(staff_client, db_app):
+    """However many requests a desk has left waiting, the first page has OVERDUE_FIRST of them on top, and every
+    request is still on exactly one page."""
+    from bodymap.staff.queue import OVERDUE_FIRST, PAGE_SIZE
+    from tests.helpers import add_rows, callback_request
+
+    now = utcnow()
+    waiting = OVERDUE_FIRST + 30
+    old = [
+        callback_request(name=f"Waiting {n}", preferred_time="morning", created_at=now - datetime.timedelta(days=n + 2))
+        for n in range(waiting)
+    ]
+    add_rows(db_app, *old, *(callback_request(name=f"Handled {n}", status="contacted") for n in range(PAGE_SIZE)))
+    first = soup(staff_client.get("/staff/callbacks"))
+    names = [cell.get_text() for cell in first.select("table.queue .patient-name")]
+    longest = [f"Waiting {n}" for n in range(waiting - 1, waiting - 1 - OVERDUE_FIRST, -1)]
+    assert names[:OVERDUE_FIRST] == longest, "the longest waiting lead, the window that ended first on top"
+    assert len(names) == OVERDUE_FIRST + PAGE_SIZE
+    caption = first.select_one("table.queue caption").get_text()
+    assert f"{OVERDUE_FIRST} overdue first (the longest waiting; 30 more overdue among the rest)" in caption
+    later = []
+    page = 2
+    while rows := soup(staff_client.get(f"/staff/callbacks?page={page}")).select("table.queue .patient-name"):
+        later += [cell.get_text() for cell in rows]
+        page += 1
+    everyone = names + later
+    assert sorted(everyone) == sorted(
+        [f"Waiting {n}" for n in range(waiting)] + [f"Handled {n}" for n in range(PAGE_SIZE)]
+    )
+
+
 def test_a_status_change_clears_the_overdue_mark(staff_client, db_app):
     add_callback(db_app, preferred_time="morning", created_at=utcnow() - datetime.timedelta(days=3))
     page = soup(staff_client.get("/staff/callbacks"))

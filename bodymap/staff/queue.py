@@ -39,6 +39,7 @@ from bodymap.web.rendering import fragment_or_redirect
 
 PAGE_SIZE = 50
 OVERDUE_SCAN = 500  # new requests looked at for overdue ones: far more than a desk leaves waiting
+OVERDUE_FIRST = 25  # overdue requests that lead the first page, the longest waiting; the others keep their place
 SORTS = {"": "Overdue first, then newest", "score": "Highest pain score first"}
 SIDES = {"": "Any", "left": "Left", "right": "Right"}
 # Staff pages are in English, so the filter names each language in English; a row names it in its own ("Español").
@@ -131,8 +132,10 @@ def overdue_first(
 
 def _requests(
     filters: QueueFilter, schedule: Schedule, now: datetime.datetime
-) -> tuple[list[CallbackRequest], list[CallbackRequest], bool]:
-    """The overdue requests (on the first page only) and the page of the rest, newest first; whether more follow.
+) -> tuple[list[CallbackRequest], int, list[CallbackRequest], bool]:
+    """The overdue requests that lead the first page (up to OVERDUE_FIRST, the longest waiting) and how many are
+    overdue in all; the page of the rest, newest first (overdue ones past the first few among them); whether more
+    follow. So the first page costs the same however many requests a desk has left waiting.
 
     Sorted by score, no request leads for being overdue: the page is simply the highest scores first.
     """
@@ -161,12 +164,13 @@ def _requests(
     if filters.status.data in ("", None, "new") and filters.sort.data != "score":
         waiting = query.where(CallbackRequest.status == "new").order_by(CallbackRequest.created_at).limit(OVERDUE_SCAN)
         overdue, _ = overdue_first(list(data.request_session().scalars(waiting)), schedule, now)
-    if overdue:  # they lead the first page, so no later page shows them again
-        query = query.where(CallbackRequest.id.not_in([row.id for row in overdue]))
+    leading = overdue[:OVERDUE_FIRST]
+    if leading:  # they lead the first page, so no later page shows them again
+        query = query.where(CallbackRequest.id.not_in([row.id for row in leading]))
     query = query.order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
     page = filters.page.data or 1
     rows = list(data.request_session().scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    return (overdue if page == 1 else []), rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return (leading if page == 1 else []), len(overdue), rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
 def _filters() -> QueueFilter:
@@ -188,7 +192,7 @@ def queue_title(new: int) -> str:
 def _queue(template: str, audited: bool = False, **context):
     filters = _filters()
     schedule, now = _schedule(), utcnow()
-    overdue, rows, more = _requests(filters, schedule, now)
+    overdue, overdue_in_all, rows, more = _requests(filters, schedule, now)
     shown = overdue + rows
     back = url_for("staff.queue", **filters.query_args())  # where a status change returns to
     if audited:
@@ -200,6 +204,7 @@ def _queue(template: str, audited: bool = False, **context):
         filters=filters,
         rows=shown,
         overdue=len(overdue),
+        overdue_further=overdue_in_all - len(overdue) if overdue else 0,
         due=call_by(shown, schedule, now),
         calls=last_calls([row.id for row in shown]),
         more=more,

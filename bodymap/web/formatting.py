@@ -3,6 +3,8 @@ page's language ("Monday to Friday", "lunes a viernes")."""
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from babel.dates import get_day_names
 from babel.lists import format_list
@@ -10,6 +12,7 @@ from flask import Flask
 from flask_babel import get_locale, gettext
 
 
+@functools.lru_cache(maxsize=4096)  # a queue page shows the same few hundred numbers at every poll
 def display_phone(e164: str | None, country: str) -> str | None:
     """+15035550142 as (503) 555-0142 in the clinic's own country, international otherwise; as stored if unreadable."""
     if not e164:
