@@ -209,3 +209,17 @@ def test_other_periods_and_measures_are_refused_clearly(staff_reader, query):
     assert "7, 30 or 90 days" in response.get_data(as_text=True) or "views, callbacks or calls" in response.get_data(
         as_text=True
     )
+
+
+def test_an_area_written_twice_in_one_request_counts_once_with_its_first_score(staff_client, db_app):
+    from tests.helpers import add_rows
+
+    areas = [
+        {"region": "knee", "side": None, "pain": 2},
+        {"region": "neck", "side": None, "pain": 5},
+        {"region": "knee", "side": "", "pain": 9},  # the same area: a knee with no side chosen
+    ]
+    add_rows(db_app, callback_request(name="P", areas=areas, created_at=utcnow() - datetime.timedelta(minutes=1)))
+    page = soup(staff_client.get("/staff/insights?days=7"))
+    assert table(page)[("knee", "")] == (0, 1, 0, "2")
+    assert [pair.get_text(" ", strip=True) for pair in page.select(".pairs li")] == ["Neck + Knee (no side chosen): 1"]
