@@ -358,7 +358,11 @@ def purge(days: int | None) -> None:
     days = days or current_app.config["RETENTION_DAYS"]
     audit_days = current_app.config["AUDIT_RETENTION_DAYS"]
     purged = retention.purge(current_app, days, signin.IDLE_LIMIT, signin.ABSOLUTE_LIMIT, audit_days)
-    click.echo(f"Deleted {purged} (older than {days} days, or ended); the audit trail keeps {audit_days} days.")
+
+    def span(number: int) -> str:
+        return f"{number} day" if number == 1 else f"{number} days"
+
+    click.echo(f"Deleted {purged} (older than {span(days)}, or ended); the audit trail keeps {span(audit_days)}.")
 
 
 callbacks_cli.add_command(purge)

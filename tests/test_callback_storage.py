@@ -162,7 +162,7 @@ def test_purge_honours_retention_days(db_client, db_app, monkeypatch):
     assert "Deleted 1 callback request," in result.output and "(older than 7 days, or ended)" in result.output
     assert len(stored(db_app)) == 1
     result = flask_command(db_app, "purge", "--days", "1")
-    assert "Deleted 1 callback request," in result.output and "(older than 1 days, or ended)" in result.output
+    assert "Deleted 1 callback request," in result.output and "(older than 1 day, or ended)" in result.output
     assert stored(db_app) == []
 
 
