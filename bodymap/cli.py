@@ -363,6 +363,10 @@ def purge(days: int | None) -> None:
         return f"{number} day" if number == 1 else f"{number} days"
 
     click.echo(f"Deleted {purged} (older than {span(days)}, or ended); the audit trail keeps {span(audit_days)}.")
+    if purged.batches:
+        batches = "1 batch" if purged.batches == 1 else f"{purged.batches} batches"
+        click.echo(f"In {batches} of up to {retention.BATCH} rows; the longest held its transaction "
+                   f"{purged.longest_batch_ms:g} ms.")  # fmt: skip
 
 
 callbacks_cli.add_command(purge)

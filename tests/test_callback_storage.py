@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -150,6 +151,8 @@ def test_purge_deletes_requests_older_than_the_retention_period(db_client, db_ap
         result.output
     )
     assert "(older than 90 days, or ended)" in result.output
+    batches = re.search(r"In 1 batch of up to 1000 rows; the longest held its transaction ([\d.]+) ms\.", result.output)
+    assert batches and float(batches.group(1)) > 0, result.output
     assert [s.submission_key for s in stored(db_app)] == ["00000000-0000-4000-8000-000000000002"]
     assert [a.callback_id for a in stored_areas(db_app)] == [stored(db_app)[0].id], "the old request's areas went too"
 

@@ -70,6 +70,7 @@ def test_purge_deletes_a_batch_at_a_time_each_in_its_own_transaction(seeded_app,
     # Every batch ends with its commit: the statements between two commits are one batch's (areas, emails, requests).
     spans = [later - earlier for earlier, later in zip([0, *commits], commits, strict=False)]
     assert max(spans) <= 3, spans
+    assert purged.batches >= len(requests) + len(audit_rows) and purged.longest_batch_ms > 0, "it says how long"
 
 
 def _ago(days: int) -> datetime.datetime:

@@ -17,6 +17,7 @@ lock for long and the app keeps answering while it runs.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,6 +49,8 @@ class Purged:
     emails: int = 0
     staff_sessions: int = 0
     audit_events: int = 0
+    batches: int = 0  # transactions that deleted something
+    longest_batch_ms: float = 0.0  # the longest of them, from its select to its commit: how long it held its locks
 
     def __str__(self) -> str:
         def count(number: int, one: str, many: str) -> str:
@@ -64,14 +67,20 @@ class Purged:
         )
 
 
-def _in_batches(app: Flask, ids_of: Callable[[Session], list], delete_ids: Callable[[Session, list], None]) -> int:
-    """Delete what `ids_of` finds, BATCH rows a transaction, until nothing is left; how many went."""
+def _in_batches(
+    app: Flask, ids_of: Callable[[Session], list], delete_ids: Callable[[Session, list], None], spans: list[float]
+) -> int:
+    """Delete what `ids_of` finds, BATCH rows a transaction, until nothing is left; how many went. Each transaction
+    that deleted something adds its length in seconds to `spans`."""
     total = 0
     while True:
+        started = time.perf_counter()
         with data.new_session(app) as db_session, db_session.begin():
             ids = ids_of(db_session)
             if ids:
                 delete_ids(db_session, ids)
+        if ids:
+            spans.append(time.perf_counter() - started)
         total += len(ids)
         if len(ids) < BATCH:
             return total
@@ -131,10 +140,13 @@ def purge(
             db_session.execute(allowed, {"cutoff": audit_cutoff.isoformat(sep=" ")})
         db_session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids), AuditEvent.at < audit_cutoff))
 
+    spans: list[float] = []
     return Purged(
-        callback_requests=_in_batches(app, old_requests, delete_requests),
-        call_logs=_in_batches(app, old_calls, delete_calls),
-        emails=_in_batches(app, old_emails, delete_emails),
-        staff_sessions=_in_batches(app, ended_sessions, delete_sessions),
-        audit_events=_in_batches(app, old_audit_rows, delete_audit_rows),
+        callback_requests=_in_batches(app, old_requests, delete_requests, spans),
+        call_logs=_in_batches(app, old_calls, delete_calls, spans),
+        emails=_in_batches(app, old_emails, delete_emails, spans),
+        staff_sessions=_in_batches(app, ended_sessions, delete_sessions, spans),
+        audit_events=_in_batches(app, old_audit_rows, delete_audit_rows, spans),
+        batches=len(spans),
+        longest_batch_ms=round(max(spans, default=0.0) * 1000, 1),
     )
