@@ -83,7 +83,7 @@ def test_after_a_tap_the_answer_is_at_the_top_of_a_phone_screen(make_page, live_
     page.wait_for_function("() => Math.abs(document.getElementById('panel-heading').getBoundingClientRect().top) < 20")
     if motion == "reduce":
         assert abs(page.evaluate("window.headingTopAfterOneFrame")) < 20, "scrolled smoothly despite reduced motion"
-    assert page.evaluate("document.activeElement.id") == "panel-heading"
+    expect(page.locator("#panel-heading")).to_be_focused()
     # The emergency signs are on the first screen.
     emergency = page.locator("#region-panel .flags-emergency").bounding_box()
     assert emergency["y"] < height

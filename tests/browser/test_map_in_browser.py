@@ -33,7 +33,7 @@ def test_a_click_swaps_the_panel_without_loading_a_page(page, live_server):
     assert page.evaluate("window.loadedOnce") is True, "the page was reloaded"
     assert page.url == live_server + "/pain/knee?side=left"
     assert page.title().startswith("Left knee pain")
-    assert page.evaluate("document.activeElement.id") == "panel-heading"
+    expect(page.locator("#panel-heading")).to_be_focused()
     assert page.get_attribute(LEFT_KNEE, "aria-current") == "true"
     assert page.locator("a[aria-current]").count() == 3  # front, back and the list
 

@@ -142,7 +142,7 @@ def test_with_javascript_three_areas_are_listed_flagged_marked_printed_and_sent_
     add_from_panel(page, first_side, first_pain)
     expect(page.locator(f"{LIST} h2")).to_have_text("Your pain list")
     assert page.evaluate("window.loadedOnce") is True, "no reload"
-    assert page.evaluate("document.activeElement.id") == "panel-heading", "focus moves to the list, as for a panel"
+    expect(page.locator("#panel-heading"), "focus moves to the list, as for a panel").to_be_focused()
     expect(page.locator("[data-pain-list-status]")).to_have_text(
         f"{first.label(first_side)} is on your list. It has 1 area."
     )

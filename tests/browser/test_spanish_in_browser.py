@@ -52,7 +52,7 @@ def test_a_click_swaps_the_spanish_panel_without_loading_a_page(page, live_serve
     assert page.evaluate("window.loadedOnce") is True, "the page was reloaded"
     assert page.url == live_server + "/es/pain/knee?side=left"
     assert heading in page.title()
-    assert page.evaluate("document.activeElement.id") == "panel-heading"
+    expect(page.locator("#panel-heading")).to_be_focused()
     assert page.locator('a[hreflang="en"]').first.get_attribute("href").startswith("/")
 
 

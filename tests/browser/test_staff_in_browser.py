@@ -92,7 +92,7 @@ def test_the_call_guide_opens_a_script_and_logs_a_call(page, live_server, staff_
     page.evaluate("window.loadedOnce = true")
     page.click('svg[data-view="back"] a[data-region="low-back"]')
     expect(page.locator("#region-panel h2")).to_have_text("Low back: phone script")
-    assert page.evaluate("document.activeElement.id") == "panel-heading"
+    expect(page.locator("#panel-heading")).to_be_focused()
     expect(page.locator('[data-step="emergency"] .if-yes')).to_contain_text("end the call there")
     page.check('input[name="outcome"][value="information"]')
     page.click("text=Log the call")
