@@ -39,6 +39,7 @@ from bodymap.content import LANGUAGES, ContentError, load
 from bodymap.content.localized import language_name
 from bodymap.data import backup, migrate, retention, seed
 from bodymap.data.models import StaffMember
+from bodymap.data.retention import counted
 from bodymap.notify import messages, outbox
 from bodymap.notify.worker import AnotherWorker, Worker, only_worker_on_sqlite
 from bodymap.staff import account_changes, accounts, signin
@@ -153,7 +154,7 @@ def db_backup(path: Path, force: bool) -> None:
         made = backup.backup(current_app.config["DATABASE_URL"], path, overwrite=force)
     except backup.BackupRefused as error:
         raise click.ClickException(str(error)) from None
-    requests = "1 callback request" if made.callback_requests == 1 else f"{made.callback_requests} callback requests"
+    requests = counted(made.callback_requests, "callback request", "callback requests")
     click.echo(f"Backed up {made.source} to {made.path}: {made.size / 1024:,.0f} KB, {requests}, integrity ok.")
 
 
@@ -299,7 +300,7 @@ def staff_signout_everywhere(email: str) -> None:
     """End every session of an account at once (a lost phone, a shared computer); the password stays."""
     with data.new_session() as db_session, db_session.begin():
         ended = account_changes.sign_out_everywhere(db_session, None, _existing_member(db_session, email))
-    sessions = "1 session" if ended == 1 else f"{ended} sessions"
+    sessions = counted(ended, "session", "sessions")
     click.echo(f"Signed {email.strip().lower()} out everywhere ({sessions} ended).")
 
 
@@ -358,13 +359,10 @@ def purge(days: int | None) -> None:
     days = days or current_app.config["RETENTION_DAYS"]
     audit_days = current_app.config["AUDIT_RETENTION_DAYS"]
     purged = retention.purge(current_app, days, signin.IDLE_LIMIT, signin.ABSOLUTE_LIMIT, audit_days)
-
-    def span(number: int) -> str:
-        return f"{number} day" if number == 1 else f"{number} days"
-
-    click.echo(f"Deleted {purged} (older than {span(days)}, or ended); the audit trail keeps {span(audit_days)}.")
+    kept, audit_kept = counted(days, "day", "days"), counted(audit_days, "day", "days")
+    click.echo(f"Deleted {purged} (older than {kept}, or ended); the audit trail keeps {audit_kept}.")
     if purged.batches:
-        batches = "1 batch" if purged.batches == 1 else f"{purged.batches} batches"
+        batches = counted(purged.batches, "batch", "batches")
         click.echo(f"In {batches} of up to {retention.BATCH} rows; the longest held its transaction "
                    f"{purged.longest_batch_ms:g} ms.")  # fmt: skip
 

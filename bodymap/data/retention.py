@@ -53,18 +53,20 @@ class Purged:
     longest_batch_ms: float = 0.0  # the longest of them, from its select to its commit: how long it held its locks
 
     def __str__(self) -> str:
-        def count(number: int, one: str, many: str) -> str:
-            return f"{number} {one if number == 1 else many}"
-
         return ", ".join(
             [
-                count(self.callback_requests, "callback request", "callback requests"),
-                count(self.call_logs, "logged call", "logged calls"),
-                count(self.emails, "desk email about no request", "desk emails about no request"),
-                count(self.staff_sessions, "ended staff sign-in", "ended staff sign-ins"),
-                count(self.audit_events, "audit row", "audit rows"),
+                counted(self.callback_requests, "callback request", "callback requests"),
+                counted(self.call_logs, "logged call", "logged calls"),
+                counted(self.emails, "desk email about no request", "desk emails about no request"),
+                counted(self.staff_sessions, "ended staff sign-in", "ended staff sign-ins"),
+                counted(self.audit_events, "audit row", "audit rows"),
             ]
         )
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """'1 audit row', '3 audit rows': how the commands say a count."""
+    return f"{number} {one if number == 1 else many}"
 
 
 def _in_batches(
