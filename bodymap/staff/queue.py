@@ -118,16 +118,16 @@ def call_by(rows: list[CallbackRequest], schedule: Schedule, now: datetime.datet
     return due
 
 
-def overdue_first(
-    rows: list[CallbackRequest], schedule: Schedule, now: datetime.datetime
-) -> tuple[list[CallbackRequest], list[CallbackRequest]]:
-    """`rows` split into the overdue ones (the window that ends first at the top) and the rest, in their order."""
-    due = call_by(rows, schedule, now)
-    overdue = sorted(
-        (row for row in rows if row.id in due and due[row.id].overdue), key=lambda row: due[row.id].deadline.at
-    )
-    rest = [row for row in rows if row.id not in due or not due[row.id].overdue]
-    return overdue, rest
+def overdue_first(rows, schedule: Schedule, now: datetime.datetime) -> tuple[list, list]:
+    """`rows` (anything with an id, status, created_at and preferred_time) split into the overdue ones (the window
+    that ends first at the top) and the rest, in their order. Only deadlines are worked out: no words."""
+    ends = {
+        row.id: deadline.at
+        for row in rows
+        if row.status == "new" and (deadline := schedule.deadline(row.created_at, row.preferred_time)).overdue(now)
+    }
+    overdue = sorted((row for row in rows if row.id in ends), key=lambda row: ends[row.id])
+    return overdue, [row for row in rows if row.id not in ends]
 
 
 def _requests(
@@ -160,16 +160,29 @@ def _requests(
         query = query.outerjoin(top, top.c.callback_id == CallbackRequest.id).order_by(
             case((top.c.pain.is_(None), 1), else_=0), top.c.pain.desc()
         )
-    overdue: list[CallbackRequest] = []
+    session = data.request_session()
+    overdue = []
     if filters.status.data in ("", None, "new") and filters.sort.data != "score":
-        waiting = query.where(CallbackRequest.status == "new").order_by(CallbackRequest.created_at).limit(OVERDUE_SCAN)
-        overdue, _ = overdue_first(list(data.request_session().scalars(waiting)), schedule, now)
-    leading = overdue[:OVERDUE_FIRST]
-    if leading:  # they lead the first page, so no later page shows them again
-        query = query.where(CallbackRequest.id.not_in([row.id for row in leading]))
+        # The scan reads only what a deadline needs; the few that lead are then read whole, with their areas.
+        columns = (
+            CallbackRequest.id,
+            CallbackRequest.status,
+            CallbackRequest.created_at,
+            CallbackRequest.preferred_time,
+        )
+        waiting = query.with_only_columns(*columns).where(CallbackRequest.status == "new")
+        overdue, _ = overdue_first(
+            list(session.execute(waiting.order_by(CallbackRequest.created_at).limit(OVERDUE_SCAN))), schedule, now
+        )
+    order = {row.id: place for place, row in enumerate(overdue[:OVERDUE_FIRST])}
+    leading: list[CallbackRequest] = []
+    if order:  # they lead the first page, so no later page shows them again
+        whole = session.scalars(select(CallbackRequest).where(CallbackRequest.id.in_(order)))
+        leading = sorted(whole, key=lambda row: order[row.id])
+        query = query.where(CallbackRequest.id.not_in(order))
     query = query.order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
     page = filters.page.data or 1
-    rows = list(data.request_session().scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    rows = list(session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     return (leading if page == 1 else []), len(overdue), rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
@@ -253,5 +266,5 @@ def change_status(request_id: int):
     due = call_by([callback], _schedule(), utcnow())
     calls = last_calls([callback.id])
     return fragment_or_redirect(
-        lambda: render_template("staff/_callback_row.html", row=callback, back=back, due=due, calls=calls), back
+        lambda: render_template("staff/_callback_rows.html", rows=[callback], back=back, due=due, calls=calls), back
     )
