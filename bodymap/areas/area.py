@@ -8,8 +8,10 @@ the app uses for it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from bodymap.content import Content, Region, Sourced
@@ -30,6 +32,17 @@ DURATIONS = {
     "6-12-weeks": _l("6 to 12 weeks"),
     "over-3-months": _l("Over 3 months"),
 }
+
+
+@functools.lru_cache(maxsize=16)
+def _words_in(locale: str) -> tuple[dict[str, str], dict[str, str]]:
+    """FEELINGS and DURATIONS in `locale`, the page's language when first asked: a staff page lists hundreds of
+    areas, and each lookup in the catalog costs more than the rest of drawing the area."""
+    return {key: str(words) for key, words in FEELINGS.items()}, {key: str(words) for key, words in DURATIONS.items()}
+
+
+def _words() -> tuple[dict[str, str], dict[str, str]]:
+    return _words_in(str(get_locale()))
 
 
 @dataclass(frozen=True)
@@ -55,13 +68,14 @@ class Area:
     @property
     def words(self) -> list[str]:
         """How it feels, in the patient's words from FEELINGS."""
-        return [str(FEELINGS[f]) for f in self.feelings if f in FEELINGS]
+        feelings, _ = _words()
+        return [feelings[f] for f in self.feelings if f in feelings]
 
     @property
     def duration_words(self) -> str | None:
         """How long, in the words of DURATIONS (in the language of the request)."""
-        words = DURATIONS.get(self.duration or "")
-        return None if words is None else str(words)
+        _, durations = _words()
+        return durations.get(self.duration or "")
 
 
 @dataclass(frozen=True)
