@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from bodymap import audit, content, data
 from bodymap.areas.area import SCORES
@@ -132,14 +132,17 @@ def insights_for(days: int) -> Insights:
     callbacks = Counter(key for keys in listed.values() for key in keys)
     requests = session.scalar(select(func.count()).where(CallbackRequest.created_at >= since)) or 0
 
-    called: dict[int, set[Key]] = defaultdict(set)
-    for call_id, region, side in session.execute(
-        select(CallLogArea.call_id, CallLogArea.region, CallLogArea.side)
+    # Each call counts once per area (a side written as NULL or "" is one area): counted by the database, as a
+    # call's areas are not needed one by one here.
+    calls: Counter[Key] = Counter()
+    any_side = func.coalesce(CallLogArea.side, literal_column("''"))  # written out: it groups by what it selects
+    for region, side, count in session.execute(
+        select(CallLogArea.region, any_side, func.count(CallLogArea.call_id.distinct()))
         .join(CallLog, CallLog.id == CallLogArea.call_id)
         .where(CallLog.created_at >= since)
+        .group_by(CallLogArea.region, any_side)
     ):
-        called[call_id].add(_key(region, side))
-    calls = Counter(key for keys in called.values() for key in keys)
+        calls[(region, side)] += count
 
     keys = area_keys(list(regions.values()))
     rows = [
@@ -162,8 +165,9 @@ def _pairs(requests, keys: list[Key], regions: dict[str, Region]) -> list[Pair]:
     order = {key: n for n, key in enumerate(keys)}
     together: Counter[tuple[Key, Key]] = Counter()
     for listed in requests:
-        known = sorted((key for key in listed if key in order), key=order.__getitem__)
-        together.update(itertools.combinations(known, 2))
+        if len(listed) > 1:  # most requests name one area, and make no pair
+            known = sorted((key for key in listed if key in order), key=order.__getitem__)
+            together.update(itertools.combinations(known, 2))
     ranked = sorted(together.items(), key=lambda item: (-item[1], order[item[0][0]], order[item[0][1]]))
     return [
         Pair(area_name(regions[a[0]], a[1]), area_name(regions[b[0]], b[1]), count)
