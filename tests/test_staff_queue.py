@@ -8,6 +8,7 @@ import datetime
 import pytest
 
 from bodymap.data.models import utcnow
+from bodymap.staff.queue import PAGE_SIZE
 from tests.helpers import GOOD_CALLBACK, HTMX, add_rows, callback_request, csrf_token_from, hidden_fields, soup, stored
 
 
@@ -131,16 +132,16 @@ def test_the_queue_sorts_by_highest_score_without_javascript(staff_client, db_ap
 
 
 def test_sorting_by_score_keeps_the_filters_and_the_pages(staff_client, db_app):
-    add_requests(db_app, 55, status="contacted", pain=3)
+    add_requests(db_app, PAGE_SIZE + 5, status="contacted", pain=3)
     add_requests(db_app, 1, status="contacted", name="Top", pain=10, region="neck", side=None)
     first = soup(staff_client.get("/staff/callbacks?sort=score&status=contacted"))
-    assert names(first)[0] == "Top" and len(rows(first)) == 50
+    assert names(first)[0] == "Top" and len(rows(first)) == PAGE_SIZE
     older = first.select_one(".pager a")["href"]
     assert older == "/staff/callbacks?status=contacted&sort=score&page=2"
     assert len(rows(soup(staff_client.get(older)))) == 6
     assert first.select_one('select[name="sort"] option[selected]')["value"] == "score"
     knees = soup(staff_client.get("/staff/callbacks?sort=score&region=knee"))
-    assert "Top" not in names(knees) and len(rows(knees)) == 50
+    assert "Top" not in names(knees) and len(rows(knees)) == PAGE_SIZE
 
 
 def test_the_header_counts_new_requests(staff_client, db_app):
@@ -215,16 +216,16 @@ def test_a_status_changes_in_place_with_htmx(staff_client, db_app):
     assert bad.status_code == 400
 
 
-def test_pages_of_fifty(staff_client, db_app):
-    add_requests(db_app, 120, status="contacted")  # never overdue, so the order is by age alone
+def test_pages_of_twenty_five(staff_client, db_app):
+    add_requests(db_app, 60, status="contacted")  # never overdue, so the order is by age alone
     first = soup(staff_client.get("/staff/callbacks"))
-    assert len(rows(first)) == 50
+    assert PAGE_SIZE == 25 and len(rows(first)) == 25
     assert rows(first)[0].select_one(".patient-name").get_text() == "Patient 0"
     older = first.select_one(".pager a").get("href")
     assert older == "/staff/callbacks?page=2"
     third = soup(staff_client.get("/staff/callbacks?page=3"))
-    assert len(rows(third)) == 20
-    assert rows(third)[-1].select_one(".patient-name").get_text() == "Patient 119"
+    assert len(rows(third)) == 10
+    assert rows(third)[-1].select_one(".patient-name").get_text() == "Patient 59"
     assert [a.get_text() for a in third.select(".pager a")] == ["Newer"]
 
 
@@ -284,7 +285,7 @@ def test_a_spanish_request_sent_from_the_spanish_form_shows_as_spanish_in_the_qu
 
 
 def test_the_queue_filters_by_language_without_javascript_and_keeps_the_pages(staff_client, db_app):
-    add_requests(db_app, 55, status="contacted", language="es", pain=3)
+    add_requests(db_app, PAGE_SIZE + 5, status="contacted", language="es", pain=3)
     add_requests(db_app, 1, status="contacted", language="es", name="Top", pain=10)
     add_requests(db_app, 3, status="contacted", name="English")
     page = soup(staff_client.get("/staff/callbacks"))
@@ -297,7 +298,7 @@ def test_the_queue_filters_by_language_without_javascript_and_keeps_the_pages(st
     assert page.select_one(f'form.filters label[for="{language["id"]}"]').get_text() == "Language"
 
     spanish = soup(staff_client.get("/staff/callbacks?language=es"))
-    assert len(rows(spanish)) == 50 and {language_tag(row) for row in rows(spanish)} == {("es", "Español")}
+    assert len(rows(spanish)) == PAGE_SIZE and {language_tag(row) for row in rows(spanish)} == {("es", "Español")}
     assert spanish.select_one('select[name="language"] option[selected]')["value"] == "es"
     assert spanish.select_one("#queue-table")["hx-get"] == "/staff/callbacks/rows?language=es"  # the poll keeps it
     older = spanish.select_one(".pager a")["href"]

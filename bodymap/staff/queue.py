@@ -9,7 +9,7 @@ not English (`language=es` shows only those). `sort=score` orders the whole queu
 request's highest score instead (requests without a score last, newest first among equals); overdue rows are
 then still marked, but do not lead. Each row says its last logged call and who made it.
 
-Opening the queue is reading personal data (up to 50 names and numbers at once), so it is audited: one row each time
+Opening the queue is reading personal data (up to 35 names and numbers at once), so it is audited: one row each time
 a member opens or reloads it, with the filters and how many requests it showed. The table's own refresh every 20
 seconds is not (the page was opened, by that member; the refresh is the same page kept up to date). A status change is
 audited with the old and the new status.
@@ -37,9 +37,12 @@ from bodymap.staff.layout import LANGUAGES_IN_ENGLISH, local_page, new_callback_
 from bodymap.web.forms import posted_form
 from bodymap.web.rendering import fragment_or_redirect
 
-PAGE_SIZE = 50
+# A page is what one person at the desk works through before it refreshes (every 20 seconds): 25 requests, and on
+# the first page up to 10 overdue ones above them. Older ones are a click away; the page stays quick to draw and to
+# refresh on a busy day (every row costs the server and the browser alike).
+PAGE_SIZE = 25
 OVERDUE_SCAN = 500  # new requests looked at for overdue ones: far more than a desk leaves waiting
-OVERDUE_FIRST = 25  # overdue requests that lead the first page, the longest waiting; the others keep their place
+OVERDUE_FIRST = 10  # overdue requests that lead the first page, the longest waiting; the others keep their place
 SORTS = {"": "Overdue first, then newest", "score": "Highest pain score first"}
 SIDES = {"": "Any", "left": "Left", "right": "Right"}
 # Staff pages are in English, so the filter names each language in English; a row names it in its own ("Español").
