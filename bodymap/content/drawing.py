@@ -325,7 +325,8 @@ def spots(markers: Sequence[tuple[Region, Marker]], areas: dict[tuple[str, str],
     them all, so its clear circle lies on top of the areas and still takes the tap.
     """
     areas = areas or {}
-    order = {region.slug: n for n, region in enumerate(head_to_foot(dict.fromkeys(r for r, _ in markers)))}
+    regions = {r.slug: r for r, _ in markers}.values()  # each once, by slug (hashing a region hashes all it says)
+    order = {region.slug: n for n, region in enumerate(head_to_foot(regions))}
     named = []
     for region, marker in markers:
         side = None if marker.side == "centre" else marker.side
