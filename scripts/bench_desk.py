@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopback import BIN, ROOT, Gunicorn, free_port, wrk
+from loopback import BIN, GUNICORN_FLAGS, ROOT, Gunicorn, free_port, gunicorn_settings, wrk
 
 PAGE_TARGET_MS = 50.0
 INSIGHTS_TARGET_MS = 200.0
@@ -176,6 +176,7 @@ def run(seconds: int, folder: Path) -> tuple[list[tuple[str, str, float, object]
     }
     postgres_schema("DROP", schema)
     postgres_schema("CREATE", schema)
+    notes.append(f"gunicorn {' '.join(GUNICORN_FLAGS)}: {gunicorn_settings()}")
     try:
         for label, url in databases.items():
             (folder / label).mkdir(parents=True)

@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CONNECTIONS = 16
 THREADS = 2
-GUNICORN_FLAGS = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
+# Production's settings (gunicorn.conf.py: gthread workers of 8 threads, JSON log lines, no idle keep-alive), given
+# by path: gunicorn would otherwise read ./gunicorn.conf.py only when started from the checkout, silently.
+GUNICORN_FLAGS = ["--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2", "--log-level", "warning"]
 
 
 @dataclass
@@ -32,6 +34,14 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+
+
+def gunicorn_settings() -> str:
+    """How every server's workers run, as gunicorn itself reads GUNICORN_FLAGS: 'workers 2, worker_class gthread, ...'."""
+    command = [str(BIN / "gunicorn"), *GUNICORN_FLAGS, "--print-config", "unused:app"]
+    printed = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tempfile.gettempdir()).stdout
+    found = dict(re.findall(r"^(\w+)\s+= (.*)$", printed, re.MULTILINE))
+    return ", ".join(f"{name} {found.get(name, '?')}" for name in ("workers", "worker_class", "threads", "keepalive"))
 
 
 def free_port() -> int:
