@@ -9,7 +9,8 @@
 - Address: 127.0.0.1:$PORT (8000 by default), for a proxy on the same machine; `--bind` on the command line
   overrides it (e.g. `--bind 0.0.0.0:8000` in a container).
 - Logs: one JSON object a line on standard error, from the master, the workers and the app alike (LOG_FORMAT=text
-  for plain lines). gunicorn's own access log is off: the app writes one line per request, with its request id.
+  for plain lines). gunicorn's own access log is off, and never even put together (`logger_class`): the app writes
+  one line per request, with its request id.
 - Metrics: every worker writes its counts to PROMETHEUS_MULTIPROC_DIR (a private temporary folder by default),
   emptied at start; /metrics adds them up.
 
@@ -39,8 +40,23 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # kept across a HUP, which r
 METRICS = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 METRICS.mkdir(mode=0o700, parents=True, exist_ok=True)
 
+from gunicorn.glogging import Logger  # noqa: E402
+
 from bodymap.operations import logs  # noqa: E402 - after the environment above
 from bodymap.settings import ConfigError  # noqa: E402
+
+
+class AppWritesAccessLines(Logger):
+    """gunicorn's logger, its error lines as configured; with a logging configuration given, it would gather every
+    request's atoms (headers, environ) for an access line that `gunicorn.access` then drops, on every request."""
+
+    @property
+    def access_log_enabled(self) -> bool:
+        return False
+
+    def access(self, resp, req, environ, request_time) -> None:
+        return None
+
 
 bind = [f"127.0.0.1:{_whole_number('PORT', 8000)}"]
 workers = _whole_number("WEB_CONCURRENCY", 2)
@@ -56,6 +72,7 @@ graceful_timeout = 30
 keepalive = 0
 errorlog = "-"
 accesslog = None
+logger_class = AppWritesAccessLines
 try:
     logconfig_dict = logs.gunicorn_config()
 except ConfigError as error:

@@ -194,3 +194,19 @@ def test_a_setting_gunicorn_cannot_use_stops_it_with_the_setting_named(tmp_path,
     result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == says
+
+
+def test_gunicorns_own_access_lines_are_never_put_together(tmp_path):
+    """The app writes one access line per request; gunicorn, handed a logging configuration, would otherwise gather
+    each request's headers and environ for a line of its own that its logger then drops."""
+    environment = {key: value for key, value in os.environ.items() if key not in SETTINGS_OF_THIS_RUN}
+    environment.update(HOME=str(tmp_path), PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+    command = [str(GUNICORN), "--print-config", "--config", "gunicorn.conf.py", "bodymap:create_app()"]
+    result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    printed = {
+        name.strip(): value
+        for name, value in (line.split(" = ", 1) for line in result.stdout.splitlines() if " = " in line)
+    }
+    assert printed["logger_class"].strip() == "<AppWritesAccessLines()>"
+    assert printed["logconfig_dict"].strip().startswith("{"), "a logging configuration is given"
