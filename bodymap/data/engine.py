@@ -109,10 +109,13 @@ def _postgresql(url: str, timeout: float, pause: float) -> Engine:
     def answers(dbapi_connection, _record, _proxy) -> None:
         """A connection from the pool is tried first (SQLAlchemy's pre-ping, with the watchdog over it)."""
         deadlines.refuse_while_paused()
-        try:
-            with dbapi_connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            dbapi_connection.rollback()
+        try:  # outside a transaction: one round trip, where BEGIN, SELECT 1 and ROLLBACK took three
+            dbapi_connection.autocommit = True
+            try:
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute("SELECT 1")
+            finally:
+                dbapi_connection.autocommit = False
         except Exception as error:  # noqa: BLE001 - any failure: this connection is no good
             if deadlines.was_cut(dbapi_connection):
                 raise DatabasePaused("the database did not answer within the time allowed") from error
