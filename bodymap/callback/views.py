@@ -171,9 +171,8 @@ def _store():
         return _form_page(form, 422)
     key = form.submission_key.data
     try:
-        already = _existing(key)
-        if already is not None:
-            return _confirmation(already if _sent_by(already, form) else None)
+        # A key sent before (a double click, a retry) is found by its unique constraint, as the insert below fails;
+        # the first sending, by far the most common, asks nothing before it inserts.
         if form.is_bot:  # look like success, keep nothing
             return _confirmation(CallbackRequest(submission_key=key, name=form.name.data, preferred_time="any"))
         callback = CallbackRequest(
@@ -200,7 +199,7 @@ def _store():
         data.request_session().add(callback)
         outbox.queue_new_request(data.request_session(), callback)  # the desk's email, committed with it
         data.request_session().commit()
-    except IntegrityError:  # the same form sent twice at once: the other one was saved
+    except IntegrityError:  # the same form sent again, or twice at once: the other one was saved
         data.request_session().rollback()
         try:
             already = _existing(key)
