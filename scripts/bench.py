@@ -113,11 +113,16 @@ class HungDatabase:
 
 
 POST_SCRIPT = """
--- Each request is a new callback request: its own submission key, one session's token.
+-- Each request is a new callback request: its own submission key (a run's keys never repeat another's: a key sent
+-- again is answered as a retry, which is not what this measures), one session's token.
+local urandom = io.open("/dev/urandom", "rb")
+local a, b = urandom:read(2):byte(1, 2)
+urandom:close()
+local run = a * 256 + b
 local thread_number = 0
 function setup(thread)
   thread_number = thread_number + 1
-  thread:set("id", thread_number)
+  thread:set("id", run * 0x10000 + thread_number)
 end
 local counter = 0
 function request()
