@@ -16,6 +16,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
@@ -113,23 +114,31 @@ def insights_for(days: int) -> Insights:
     ):
         views[_key(region, side)] += int(count)
 
-    # Each request counts once per area, however the area was written; its scores make the medians.
-    listed: dict[int, dict[Key, None]] = defaultdict(dict)
+    # Each request counts once per area, however the area was written (its first score kept); the scores make the
+    # medians. The rows come request by request, so each request's areas are read together.
+    callbacks: Counter[Key] = Counter()
     scores: dict[Key, list[int]] = defaultdict(list)
+    several: list[dict[Key, int | None]] = []  # the areas of each request that names more than one, for the pairs
+    with_area = 0
+    valid = frozenset(SCORES)
     area_rows = session.execute(
         select(CallbackArea.callback_id, CallbackArea.region, CallbackArea.side, CallbackArea.pain)
         .join(CallbackRequest, CallbackRequest.id == CallbackArea.callback_id)
         .where(CallbackRequest.created_at >= since)
         .order_by(CallbackArea.callback_id, CallbackArea.position)
     )
-    for callback_id, region, side, pain in area_rows:
-        key = _key(region, side)
-        if key in listed[callback_id]:
-            continue
-        listed[callback_id][key] = None
-        if pain in SCORES:
-            scores[key].append(pain)
-    callbacks = Counter(key for keys in listed.values() for key in keys)
+    for _, areas in itertools.groupby(area_rows, key=itemgetter(0)):
+        listed: dict[Key, int | None] = {}
+        for _, region, side, pain in areas:
+            key = (region, side or "")
+            if key not in listed:
+                listed[key] = pain
+                callbacks[key] += 1
+                if pain in valid:
+                    scores[key].append(pain)
+        with_area += 1
+        if len(listed) > 1:
+            several.append(listed)
     requests = session.scalar(select(func.count()).where(CallbackRequest.created_at >= since)) or 0
 
     # Each call counts once per area (a side written as NULL or "" is one area): counted by the database, as a
@@ -157,20 +166,19 @@ def insights_for(days: int) -> Insights:
         )
         for slug, side in keys
     ]
-    return Insights(rows, _pairs(listed.values(), keys, regions), requests, requests - len(listed))
+    return Insights(rows, _pairs(several, keys, regions), requests, requests - with_area)
 
 
 def _pairs(requests, keys: list[Key], regions: dict[str, Region]) -> list[Pair]:
-    """The TOP_PAIRS pairs of areas listed together most often, each request counted once per pair."""
+    """The TOP_PAIRS pairs of areas listed together most often, each request (of two areas or more) counted once per
+    pair."""
     order = {key: n for n, key in enumerate(keys)}
-    together: Counter[tuple[Key, Key]] = Counter()
-    for listed in requests:
-        if len(listed) > 1:  # most requests name one area, and make no pair
-            known = sorted((key for key in listed if key in order), key=order.__getitem__)
-            together.update(itertools.combinations(known, 2))
-    ranked = sorted(together.items(), key=lambda item: (-item[1], order[item[0][0]], order[item[0][1]]))
+    # Each request's areas as their places in the table's order, so a pair is two numbers, first the earlier.
+    places = (sorted(order[key] for key in listed if key in order) for listed in requests)
+    together = Counter(itertools.chain.from_iterable(itertools.combinations(known, 2) for known in places))
+    ranked = sorted(together.items(), key=lambda item: (-item[1], item[0]))
     return [
-        Pair(area_name(regions[a[0]], a[1]), area_name(regions[b[0]], b[1]), count)
+        Pair(area_name(regions[keys[a][0]], keys[a][1]), area_name(regions[keys[b][0]], keys[b][1]), count)
         for (a, b), count in ranked[:TOP_PAIRS]
     ]
 
