@@ -11,7 +11,7 @@ hours are given, only days the clinic opens count, and a window ends no later th
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 UTC = datetime.UTC
@@ -21,6 +21,7 @@ EVENING_ENDS = datetime.time(20, 0)  # when the content gives no hours
 SUMMARY_AT = datetime.time(8, 0)  # the daily summary's hour when the content gives no hours
 CLOSING_SOON = datetime.timedelta(minutes=30)  # a window this close to its end is overdue already
 SEARCH_DAYS = 14  # a clinic open at least once a fortnight; past that, a day after the request
+DEADLINES_KEPT = 10_000  # a schedule's remembered deadlines (about 2 MB)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Schedule:
 
     zone: ZoneInfo
     hours: dict[int, tuple[tuple[datetime.time, datetime.time], ...]] | None
+    # Deadlines worked out already, by (created_at, preferred_time): the queue asks for the same few hundred waiting
+    # requests' every time it is drawn. Emptied when full; a schedule lives as long as the content it was read from.
+    _deadlines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, clinic) -> Schedule:
@@ -95,6 +99,14 @@ class Schedule:
 
     def deadline(self, created_at: datetime.datetime, preferred_time: str) -> Deadline:
         """The end of the first window of the patient's choice that ends after the request came in."""
+        found = self._deadlines.get((created_at, preferred_time))
+        if found is None:
+            if len(self._deadlines) >= DEADLINES_KEPT:
+                self._deadlines.clear()
+            found = self._deadlines[(created_at, preferred_time)] = self._deadline(created_at, preferred_time)
+        return found
+
+    def _deadline(self, created_at: datetime.datetime, preferred_time: str) -> Deadline:
         first_day = self.local(created_at).date()
         for offset in range(SEARCH_DAYS + 1):
             day = first_day + datetime.timedelta(days=offset)

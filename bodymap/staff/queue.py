@@ -197,7 +197,12 @@ def _filters() -> QueueFilter:
 
 
 def _schedule() -> Schedule:
-    return Schedule.of(content.get(current_app).clinic)
+    """The clinic's schedule, read once for the content served (and the deadlines it remembers kept with it)."""
+    clinic = content.get(current_app).clinic
+    kept = current_app.extensions.get("bodymap.queue_schedule")
+    if kept is None or kept[0] is not clinic:
+        kept = current_app.extensions["bodymap.queue_schedule"] = (clinic, Schedule.of(clinic))
+    return kept[1]
 
 
 def queue_title(new: int) -> str:
