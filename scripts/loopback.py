@@ -37,7 +37,7 @@ class Result:
 
 
 def gunicorn_settings() -> str:
-    """How every server's workers run, as gunicorn itself reads GUNICORN_FLAGS: 'workers 2, worker_class gthread, ...'."""
+    """How every server's workers run, as gunicorn itself reads GUNICORN_FLAGS ('workers 2, worker_class ...')."""
     command = [str(BIN / "gunicorn"), *GUNICORN_FLAGS, "--print-config", "unused:app"]
     printed = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tempfile.gettempdir()).stdout
     found = dict(re.findall(r"^(\w+)\s+= (.*)$", printed, re.MULTILINE))
