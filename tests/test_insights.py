@@ -47,6 +47,13 @@ def seeded(db_app):
     """Views, callback requests and calls per side, some inside the last 7 days, some only inside 30, some older."""
     now = utcnow()
     today = now.date()
+
+    def moment(days_ago: int) -> datetime.datetime:
+        """A minute before now, `days_ago` days back, and on that day even in the first minute after midnight (the
+        page counts whole days)."""
+        day_began = datetime.datetime.combine(today - datetime.timedelta(days=days_ago), datetime.time())
+        return max(now - datetime.timedelta(days=days_ago, minutes=1), day_began)
+
     with db_app.extensions["bodymap.sessions"]() as session, session.begin():
         for days_ago, region, side, views in VIEWS:
             day = today - datetime.timedelta(days=days_ago)
@@ -56,11 +63,11 @@ def seeded(db_app):
                 callback_request(
                     name="P",
                     areas=[{"region": r, "side": s, "pain": p} for r, s, p in areas],
-                    created_at=now - datetime.timedelta(days=days_ago, minutes=1),
+                    created_at=moment(days_ago),
                 )
             )
         for days_ago, areas in CALLS:
-            call = CallLog(outcome="booked", created_at=now - datetime.timedelta(days=days_ago, minutes=1))
+            call = CallLog(outcome="booked", created_at=moment(days_ago))
             call.areas = [CallLogArea(position=n, region=r, side=s) for n, (r, s) in enumerate(areas)]
             session.add(call)
     return db_app
