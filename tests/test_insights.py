@@ -230,3 +230,34 @@ def test_an_area_written_twice_in_one_request_counts_once_with_its_first_score(s
     page = soup(staff_client.get("/staff/insights?days=7"))
     assert table(page)[("knee", "")] == (0, 1, 0, "2")
     assert [pair.get_text(" ", strip=True) for pair in page.select(".pairs li")] == ["Neck + Knee (no side chosen): 1"]
+
+
+def test_the_areas_are_read_once_and_again_as_soon_as_a_request_comes_in(staff_client, seeded):
+    """Switching measures asks for the same numbers: the period's areas are read once, and read again when the
+    period holds a new request."""
+    from sqlalchemy import event
+
+    from tests.helpers import add_rows
+
+    read: list[str] = []
+
+    def catch(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "FROM callback_areas" in statement:
+            read.append(statement)
+
+    engine = seeded.extensions["bodymap.engine"]
+    event.listen(engine, "before_cursor_execute", catch)
+    try:
+        first = table(soup(staff_client.get("/staff/insights?days=7&measure=views")))
+        assert len(read) == 1
+        assert table(soup(staff_client.get("/staff/insights?days=7&measure=callbacks"))) == first
+        assert len(read) == 1, "the same period's areas were read again"
+        areas = [{"region": "knee", "side": "left", "pain": 4}, {"region": "foot", "side": "right", "pain": 6}]
+        add_rows(seeded, callback_request(name="P", areas=areas, created_at=utcnow() - datetime.timedelta(minutes=1)))
+        after = soup(staff_client.get("/staff/insights?days=7"))
+        assert len(read) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", catch)
+    assert table(after)[("knee", "left")][1] == first[("knee", "left")][1] + 1
+    assert table(after)[("foot", "right")][1] == first[("foot", "right")][1] + 1
+    assert "Left knee + Right foot: 1" in [pair.get_text(" ", strip=True) for pair in after.select(".pairs li")]

@@ -15,7 +15,7 @@ import itertools
 import math
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 
 from flask import Response, abort, current_app, render_template, request
@@ -114,32 +114,7 @@ def insights_for(days: int) -> Insights:
     ):
         views[_key(region, side)] += int(count)
 
-    # Each request counts once per area, however the area was written (its first score kept); the scores make the
-    # medians. The rows come request by request, so each request's areas are read together.
-    callbacks: Counter[Key] = Counter()
-    scores: dict[Key, list[int]] = defaultdict(list)
-    several: list[dict[Key, int | None]] = []  # the areas of each request that names more than one, for the pairs
-    with_area = 0
-    valid = frozenset(SCORES)
-    area_rows = session.execute(
-        select(CallbackArea.callback_id, CallbackArea.region, CallbackArea.side, CallbackArea.pain)
-        .join(CallbackRequest, CallbackRequest.id == CallbackArea.callback_id)
-        .where(CallbackRequest.created_at >= since)
-        .order_by(CallbackArea.callback_id, CallbackArea.position)
-    )
-    for _, areas in itertools.groupby(area_rows, key=itemgetter(0)):
-        listed: dict[Key, int | None] = {}
-        for _, region, side, pain in areas:
-            key = (region, side or "")
-            if key not in listed:
-                listed[key] = pain
-                callbacks[key] += 1
-                if pain in valid:
-                    scores[key].append(pain)
-        with_area += 1
-        if len(listed) > 1:
-            several.append(listed)
-    requests = session.scalar(select(func.count()).where(CallbackRequest.created_at >= since)) or 0
+    listed = _listed(session, days, since)
 
     # Each call counts once per area (a side written as NULL or "" is one area): counted by the database, as a
     # call's areas are not needed one by one here.
@@ -160,13 +135,70 @@ def insights_for(days: int) -> Insights:
             side,
             area_name(regions[slug], side),
             views[(slug, side)],
-            callbacks[(slug, side)],
+            listed.callbacks[(slug, side)],
             calls[(slug, side)],
-            statistics.median(scores[(slug, side)]) if scores[(slug, side)] else None,
+            statistics.median(listed.scores[(slug, side)]) if listed.scores.get((slug, side)) else None,
         )
         for slug, side in keys
     ]
-    return Insights(rows, _pairs(several, keys, regions), requests, requests - with_area)
+    table = tuple((row.slug, row.side, row.name) for row in rows)
+    pairs = listed.pairs.get(table)
+    if pairs is None:  # once per content: the pairs are named and ordered as the table is
+        pairs = listed.pairs[table] = _pairs(listed.several, keys, regions)
+    return Insights(rows, pairs, listed.requests, listed.requests - listed.with_area)
+
+
+@dataclass
+class Listed:
+    """What the period's callback requests say, area by area: read once, and again only when they change."""
+
+    requests: int  # in the period
+    callbacks: Counter[Key]  # requests naming each area, once per request
+    scores: dict[Key, list[int]]  # each request's first score for the area
+    with_area: int  # requests naming at least one area
+    several: list[dict[Key, int | None]]  # the areas of each request naming more than one
+    pairs: dict[tuple, list[Pair]] = field(default_factory=dict)  # by the table's areas and names, as drawn
+
+
+def _listed(session, days: int, since: datetime.datetime) -> Listed:
+    """The period's requests' areas, kept by this process while the period holds the same requests (as many, the
+    same newest, made at the same moment: a request's areas never change, requests are only added, or purged years
+    later). Switching the map between measures and periods asks for the same numbers again; the thousands of areas
+    behind them are read once a change."""
+    held = session.execute(
+        select(func.count(), func.max(CallbackRequest.id), func.max(CallbackRequest.created_at)).where(
+            CallbackRequest.created_at >= since
+        )
+    ).one()
+    requests = held[0]
+    kept = current_app.extensions.setdefault("bodymap.insights", {})
+    found = kept.get(days)
+    if found is not None and found[0] == (since, *held):
+        return found[1]
+    # Each request counts once per area, however the area was written (its first score kept); the scores make the
+    # medians. The rows come request by request, so each request's areas are read together.
+    listed = Listed(requests or 0, Counter(), defaultdict(list), 0, [])
+    valid = frozenset(SCORES)
+    area_rows = session.execute(
+        select(CallbackArea.callback_id, CallbackArea.region, CallbackArea.side, CallbackArea.pain)
+        .join(CallbackRequest, CallbackRequest.id == CallbackArea.callback_id)
+        .where(CallbackRequest.created_at >= since)
+        .order_by(CallbackArea.callback_id, CallbackArea.position)
+    )
+    for _, areas in itertools.groupby(area_rows, key=itemgetter(0)):
+        named: dict[Key, int | None] = {}
+        for _, region, side, pain in areas:
+            key = (region, side or "")
+            if key not in named:
+                named[key] = pain
+                listed.callbacks[key] += 1
+                if pain in valid:
+                    listed.scores[key].append(pain)
+        listed.with_area += 1
+        if len(named) > 1:
+            listed.several.append(named)
+    kept[days] = ((since, *held), listed)
+    return listed
 
 
 def _pairs(requests, keys: list[Key], regions: dict[str, Region]) -> list[Pair]:
