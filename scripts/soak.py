@@ -3,9 +3,9 @@
 Usage: make soak  (or: .venv/bin/python scripts/soak.py [--requests N] [--connections N])
 
 On loopback only, and never touching the machine's own servers beyond one schema and one key prefix:
-- gunicorn with 4 sync workers serves the app on PostgreSQL (127.0.0.1:5432, database `test`, user
-  `postgres`, in a schema of its own, dropped at the end) with rate limits counted in Redis
-  (127.0.0.1:6379, under a key prefix of its own, deleted at the end);
+- gunicorn with production's gunicorn.conf.py and 4 workers (gthread, 8 threads each) serves the app on
+  PostgreSQL (127.0.0.1:5432, database `test`, user `postgres`, in a schema of its own, dropped at the end) with
+  rate limits counted in Redis (127.0.0.1:6379, under a key prefix of its own, deleted at the end);
 - the app reaches both through loopback TCP proxies this script runs, so it can cut them: a cut drops
   every open connection and refuses new ones for 5 seconds, then lets them through again;
 - 64 connections send 10,000 callback requests, 5% of them repeats of one already answered (the same
