@@ -100,3 +100,16 @@ def test_the_summary_is_due_from_opening_to_closing_on_open_days():
     assert WEST.summary_due(at(WEST, MON, "18:00")) is None
     assert WEST.summary_due(at(WEST, SUN, "10:00")) is None
     assert ANYWHERE.summary_due(at(ANYWHERE, SUN, "08:00")) == datetime.date(2026, 12, 6)
+
+
+def test_a_schedule_remembers_the_deadlines_it_worked_out_and_no_more_than_it_may(monkeypatch):
+    from bodymap.notify import schedule
+
+    monkeypatch.setattr(schedule, "DEADLINES_KEPT", 3)
+    clinic = SimpleNamespace(timezone="America/Los_Angeles", hours=(hours({MON, TUE}, "08:00", "18:00"),))
+    kept = Schedule.of(clinic)
+    created = [at(kept, MON, f"0{hour}:00") for hour in range(1, 8)]
+    found = [kept.deadline(moment, "morning") for moment in created]
+    assert found == [Schedule.of(clinic).deadline(moment, "morning") for moment in created]  # each worked out anew
+    assert kept.deadline(created[-1], "morning") is found[-1], "the last one is remembered"
+    assert len(kept._deadlines) <= 3

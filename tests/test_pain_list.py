@@ -474,3 +474,20 @@ def test_a_list_body_over_16_kb_is_refused_with_413_not_answered_as_an_empty_lis
     assert soup(response).select_one('a[href^="tel:"]') is not None
     fragment = client.post(url, data=oversized, headers=HTMX)
     assert fragment.status_code == 413 and soup(fragment).find("html") is None
+
+
+def test_an_areas_words_are_in_the_language_of_the_page_every_time(app, content):
+    """The words are translated once per language and kept: a Spanish page and an English one in the same process
+    each get their own, in whichever order they come."""
+    from flask_babel import force_locale
+
+    area = area_from(content, "knee", "left", 5, "aching,sharp", "over-3-months")
+    with app.test_request_context("/"):
+        with force_locale("es"):
+            spanish = (area.words, area.duration_words)
+        with force_locale("en"):
+            english = (area.words, area.duration_words)
+        with force_locale("es"):
+            again = (area.words, area.duration_words)
+    assert english == (["Aching", "Sharp"], "Over 3 months")
+    assert spanish == again and spanish[0] != english[0] and spanish[1] != english[1]
