@@ -7,8 +7,6 @@ operator sees (logs, metrics, errors).
 
 from __future__ import annotations
 
-import gc
-
 import click
 from flask import Flask
 from jinja2 import StrictUndefined
@@ -31,25 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     A `flask` command says what is wrong as an error, without a traceback (exit 1); so does gunicorn (StartupError).
     """
-    serving = not cli.for_a_command()
     try:
-        app = _build(test_config, serving=serving)
+        return _build(test_config, serving=not cli.for_a_command())
     except StartupError as error:
         if cli.in_a_command():
             raise click.ClickException(str(error)) from None
         raise
-    if serving and not app.testing:
-        _keep_for_good()
-    return app
-
-
-def _keep_for_good() -> None:
-    """What the app has read to serve (the content in every language, the drawings, the code) stays as long as the
-    process: set aside from the garbage collector, whose full passes would otherwise walk all of it (over 100,000
-    objects, about 100 ms) in the middle of some request. Once per serving process; tests build many apps and skip it.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def _build(test_config: dict | None, serving: bool) -> Flask:
